@@ -1,0 +1,66 @@
+"""``portal sign``: approve (or return) posts with one's SSH key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+from pipeline.config import load_config
+from pipeline.errors import SigningError
+from pipeline.output import result
+from pipeline.paths import repo_relative
+from pipeline.roster import ROLE_LABELS
+from pipeline.sign import SigningKey, sign_post
+
+logger = logging.getLogger(__name__)
+
+
+def default_key() -> Path:
+    """``$PORTAL_SIGNING_KEY``, else the user's ``~/.ssh/id_ed25519``."""
+    configured = os.environ.get("PORTAL_SIGNING_KEY")
+    return Path(configured) if configured else Path.home() / ".ssh" / "id_ed25519"
+
+
+def sign(
+    root: Path,
+    paths: list[str],
+    *,
+    role: str,
+    key: Path | None,
+    decision: str,
+    comment: str,
+    at: dt.datetime | None,
+) -> int:
+    """Sign each post in ``paths``; stop at the first refusal (what was signed stays)."""
+    config = load_config(root)
+    signing_key = SigningKey(key or default_key())
+    if not signing_key.path.exists():
+        raise SigningError(
+            f"找不到钥匙文件 {signing_key.path}。",
+            hint="请用 --key 指定，或设置环境变量 PORTAL_SIGNING_KEY。",
+        )
+    for given in paths:
+        path = repo_relative(root, given)
+        outcome = sign_post(
+            root,
+            config,
+            path,
+            role=role,
+            key=signing_key,
+            decision=decision,
+            comment=comment,
+            at=at,
+        )
+        if outcome.voided:
+            logger.warning(
+                "%s 在上次签名后改动过，原有的 %d 个签名已作废，需全部重签。", path, outcome.voided
+            )
+        person = config.roster.people[outcome.signature.signer]
+        verb = "同意" if decision == "approve" else "退回"
+        result(
+            f"{path}: {person.name}以{ROLE_LABELS.get(role, role)}身份{verb}，"
+            f"已写入 {outcome.record.path}"
+        )
+    return 0

@@ -1,0 +1,196 @@
+"""The site's configuration in ``site_config/``: site, departments, columns, roster, policy.
+
+Everything is validated when loaded; ``load_config`` raises one ``ConfigError`` (or a
+``ProblemList``) naming every problem with file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import yamlfile
+from pipeline.errors import ConfigError, PortalError, raise_if_any
+from pipeline.fields import Fields
+from pipeline.policy import Policy, load_policy
+from pipeline.roster import Roster, load_roster
+
+CONFIG_DIR = "site_config"
+DEPARTMENT_KINDS = {"department": "科室", "affiliated_unit": "局属单位", "office": "办公室"}
+# Kinds of column and of post, with the Chinese names readers see.
+KINDS = {
+    "notice": "通知公告",
+    "rules": "规章制度",
+    "regulation": "法律法规",
+    "normative": "规范性文件",
+    "policy": "政策文件",
+    "news": "工作动态",
+    "guide": "办事指南",
+    "report": "报告",
+}
+_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Site:
+    """The portal itself: its id (bound into every signature), name and time zone."""
+
+    id: str
+    title: str
+    tz: dt.tzinfo
+
+
+@dataclass(frozen=True)
+class Department:
+    """A department, affiliated unit or the office, and its one information officer."""
+
+    id: str
+    name: str
+    kind: str
+    information_officer: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """A section of the site, its folder under ``content/`` and its maintaining department."""
+
+    id: str
+    title: str
+    department: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """All of ``site_config/``, validated."""
+
+    site: Site
+    departments: dict[str, Department]
+    columns: dict[str, Column]
+    roster: Roster
+    policy: Policy
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Load and cross-check every file in ``root/site_config``."""
+    folder = root / CONFIG_DIR
+    site = _load_site(*_read(folder, "site.yml"))
+    problems: list[PortalError] = []
+    departments = _load_departments(*_read(folder, "departments.yml"), problems)
+    columns = _load_columns(*_read(folder, "columns.yml"), departments, problems)
+    raise_if_any(problems)
+    document, shown = _read(folder, "roster.yml")
+    roster = load_roster(document, path=shown, tz=site.tz, departments=set(departments))
+    document, shown = _read(folder, "policy.yml")
+    policy = load_policy(document, path=shown)
+    _check_officers(departments, roster, f"{CONFIG_DIR}/departments.yml")
+    return SiteConfig(site, departments, columns, roster, policy)
+
+
+def _read(folder: Path, name: str) -> tuple[object, str]:
+    shown = f"{CONFIG_DIR}/{name}"
+    path = folder / name
+    if not path.is_file():
+        raise ConfigError(
+            "找不到这个配置文件。", path=shown, hint=f"请在 {CONFIG_DIR}/ 下创建它（见 README）。"
+        )
+    text = yamlfile.read_text(path, shown_as=shown, error=ConfigError)
+    return yamlfile.load(text, path=shown, error=ConfigError), shown
+
+
+def _load_site(document: object, path: str) -> Site:
+    problems: list[PortalError] = []
+    top = Fields(document, path=path, error=ConfigError, problems=problems, line=1)
+    top.only(["id", "title", "utc_offset"])
+    site_id = top.ident("id")
+    title = top.text("title", what="网站名称")
+    offset = top.text("utc_offset", required=False, pattern=_OFFSET, what="如 +08:00")
+    raise_if_any(problems)
+    assert site_id is not None and title is not None
+    return Site(site_id, title, _timezone(offset or "+08:00"))
+
+
+def _timezone(offset: str) -> dt.tzinfo:
+    match = _OFFSET.match(offset)
+    assert match is not None
+    sign = -1 if match.group(1) == "-" else 1
+    delta = dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+    return dt.timezone(sign * delta)
+
+
+def _load_departments(
+    document: object, path: str, problems: list[PortalError]
+) -> dict[str, Department]:
+    top = Fields(document, path=path, error=ConfigError, problems=problems, line=1)
+    top.only(["departments"])
+    found: dict[str, Department] = {}
+    for item in top.list_of("departments"):
+        item.only(["id", "name", "kind", "information_officer"])
+        department_id = item.ident("id")
+        name = item.text("name", what="中文名称")
+        kind = item.text("kind", choices=list(DEPARTMENT_KINDS))
+        if isinstance(item.mapping.get("information_officer"), list):
+            item.fail("information_officer", "每个科室、单位只能指定 1 名信息员（附件1 第七条）。")
+            continue
+        officer = item.ident("information_officer")
+        if department_id in found:
+            item.fail("id", f"科室编号 {department_id} 重复。")
+        if department_id and name and kind and officer:
+            found[department_id] = Department(department_id, name, kind, officer)
+    offices = [d.id for d in found.values() if d.kind == "office"]
+    if len(offices) != 1:
+        top.fail("departments", f"应恰有一个 kind: office 的办公室，现有 {len(offices)} 个。")
+    return found
+
+
+def _load_columns(
+    document: object,
+    path: str,
+    departments: dict[str, Department],
+    problems: list[PortalError],
+) -> dict[str, Column]:
+    top = Fields(document, path=path, error=ConfigError, problems=problems, line=1)
+    top.only(["columns"])
+    found: dict[str, Column] = {}
+    for item in top.list_of("columns"):
+        item.only(["id", "title", "department", "kind"])
+        column_id = item.ident("id")
+        title = item.text("title", what="栏目中文名称")
+        department = item.ident("department")
+        kind = item.text("kind", choices=list(KINDS))
+        if department and department not in departments:
+            item.fail("department", f"科室 {department} 不在 departments.yml 中。")
+        if column_id in found:
+            item.fail("id", f"栏目编号 {column_id} 重复。")
+        if column_id and title and department and kind:
+            found[column_id] = Column(column_id, title, department, kind)
+    return found
+
+
+def _check_officers(
+    departments: dict[str, Department], roster: Roster, path: str
+) -> None:
+    problems: list[PortalError] = []
+    for department in departments.values():
+        person = roster.get(department.information_officer)
+        if person is None:
+            problems.append(
+                ConfigError(
+                    f"{department.name}的信息员 {department.information_officer} 不在 roster.yml 中。",
+                    path=path,
+                    field="information_officer",
+                    hint="请先在花名册登记此人（附件1 第七条）。",
+                )
+            )
+        elif not any(department.id in grant.departments for grant in person.roles):
+            problems.append(
+                ConfigError(
+                    f"信息员 {person.id}（{person.name}）在花名册中不属于{department.name}。",
+                    path=path,
+                    field="information_officer",
+                    hint="信息员应是本科室、本单位的人员（附件1 第七条）。",
+                )
+            )
+    raise_if_any(problems)

@@ -1,0 +1,101 @@
+"""Findings: what verification reports about a file, and how each is rendered."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from pipeline.errors import PortalError
+
+ERROR = "error"
+WARNING = "warning"
+
+# Rule id -> the article it enforces when the finding does not name one itself.
+RULES = {
+    "config": "附件1 第十一条",
+    "front-matter": "附件1 第九条",
+    "secrecy-review": "附件4 第四条",
+    "secrecy-opinion": "附件4 第七条",
+    "review-missing": "附件1 第九条",
+    "review-invalid": "附件1 第九条",
+    "review-path": "附件1 第九条",
+    "review-orphan": "附件1 第九条",
+    "hash-mismatch": "附件1 第九条",
+    "signature-invalid": "附件1 第十条",
+    "signer-unknown": "附件1 第十条",
+    "key-invalid": "附件1 第十条",
+    "signed-in-future": "附件1 第十条",
+    "signer-role": "附件1 第八条",
+    "handler-mismatch": "附件4 第四条",
+    "handler-self-approval": "附件4 第四条",
+    "returned": "附件1 第八条",
+    "approval-missing": "附件1 第八条",
+    "distinct-persons": "附件1 第八条",
+    "demo-key": "附件1 第十条",
+    "unapproved-file": "附件1 第九条",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one file, tied to a rule and the article behind it."""
+
+    path: str
+    rule: str
+    article: str
+    severity: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+    hint: str | None = None
+
+    def text(self) -> str:
+        """``path:line: [rule] message（article）hint`` for people."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        field = f"字段 {self.field}：" if self.field else ""
+        level = "错误" if self.severity == ERROR else "警告"
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{where}: {level} [{self.rule}] {field}{self.message}（{self.article}）{hint}"
+
+    def github(self) -> str:
+        """A GitHub Actions workflow command that annotates the file."""
+        level = "error" if self.severity == ERROR else "warning"
+        line = f",line={self.line}" if self.line else ""
+        body = f"[{self.rule}] {self.message}（{self.article}）{self.hint or ''}"
+        body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{level} file={self.path}{line},title={self.rule}::{body}"
+
+
+def finding(
+    path: str,
+    rule: str,
+    message: str,
+    *,
+    article: str | None = None,
+    severity: str = ERROR,
+    line: int | None = None,
+    field: str | None = None,
+    hint: str | None = None,
+) -> Finding:
+    """A finding for ``rule``; the article defaults to the rule's own."""
+    return Finding(
+        path, rule, article or RULES[rule], severity, message, line, field, hint
+    )
+
+
+def from_error(rule: str, error: PortalError, *, article: str | None = None) -> Finding:
+    """A finding made from an error raised while reading a file."""
+    return finding(
+        error.path or "",
+        rule,
+        error.message,
+        article=article,
+        line=error.line,
+        field=error.field,
+        hint=error.hint,
+    )
+
+
+def to_json(findings: list[Finding]) -> str:
+    """The findings as a JSON list of objects, Chinese kept readable."""
+    return json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=2)

@@ -1,0 +1,167 @@
+"""The ``portal`` command: parses arguments and hands each subcommand to its module.
+
+Exit codes: 0 success; 1 the work was refused (unpublishable posts, a failed check);
+2 a usage or configuration error; 3 an unexpected crash; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.errors import ConfigError, PortalError, ProblemList
+from pipeline.output import setup_logging
+
+logger = logging.getLogger(__name__)
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_CRASH = 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"portal: 用法错误：{message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _timestamp(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"时间 {text!r} 无效；须带 UTC 偏移，如 2026-12-04T09:00:00+08:00"
+        )
+    return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期 {text!r} 无效；应为 YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(prog="portal", description="常熟市科学技术局门户网站发布流水线")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="更多输出")
+    parser.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="仓库根目录（默认：向上查找含 site_config/ 的目录）"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    verify = commands.add_parser("verify", help="检查每篇稿件能否发布")
+    verify.add_argument("--format", choices=("text", "json", "github"), default="text")
+    verify.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
+
+    sign = commands.add_parser("sign", help="以某一角色签名审批稿件")
+    sign.add_argument("paths", nargs="+", metavar="PATH", help="content/ 下的稿件")
+    sign.add_argument("--role", required=True, help="handler、section_head、supervising_leader、principal_leader")
+    sign.add_argument("--key", type=Path, default=None, help="私钥文件，或 ssh-agent 中私钥的 .pub 文件")
+    sign.add_argument("--decision", choices=("approve", "return"), default="approve")
+    sign.add_argument("--comment", default="", help="意见（退回时请写明原因）")
+    sign.add_argument("--at", type=_timestamp, default=None, help="签名时间（默认：现在）")
+
+    payload = commands.add_parser("payload", help="输出一个签名所覆盖的确切字节")
+    payload.add_argument("record", help="reviews/ 下的审查记录")
+    payload.add_argument("--index", type=int, default=0, help="第几个签名（从 0 起）")
+    payload.add_argument("--armor", action="store_true", help="输出签名本身（SSHSIG）而非其内容")
+
+    commands.add_parser("allowed-signers", help="按花名册输出 OpenSSH allowed_signers 文件")
+
+    build = commands.add_parser("build", help="只用已审批的稿件构建网站，并逐页核对")
+    build.add_argument("--site-dir", type=Path, default=Path("site"))
+    build.add_argument("--exclude-unapproved", action="store_true", help="跳过未审批的稿件而不是失败")
+
+    check = commands.add_parser("check-site", help="逐页核对已构建的网站与审批记录")
+    check.add_argument("site_dir", type=Path)
+
+    importer = commands.add_parser("import-laws", help="从 LawRefBook 语料导入法律法规稿件")
+    importer.add_argument("corpus", type=Path, help="语料目录（含 index/ 与 lawrefbook-laws/）")
+    importer.add_argument("--selection", type=Path, default=Path("imports/lawrefbook.yml"))
+    importer.add_argument("--date", type=_date, default=None, help="保密审查日期（默认：今天）")
+    return parser
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``site_config/``."""
+    for folder in (start, *start.parents):
+        if (folder / "site_config").is_dir():
+            return folder
+    raise PortalError(
+        f"在 {start} 及其上级目录中找不到 site_config/。",
+        hint="请在网站仓库里运行 portal，或用 --root 指定仓库。",
+    )
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    root = (args.root or find_root(Path.cwd())).resolve()
+    if args.command == "verify":
+        from pipeline.commands.verify import verify
+
+        return verify(root, output_format=args.format, production=args.production)
+    if args.command == "sign":
+        from pipeline.commands.sign import sign
+
+        return sign(
+            root,
+            args.paths,
+            role=args.role,
+            key=args.key,
+            decision=args.decision,
+            comment=args.comment,
+            at=args.at,
+        )
+    if args.command == "payload":
+        from pipeline.commands.payload import show_payload
+
+        return show_payload(root, args.record, index=args.index, armor=args.armor)
+    if args.command == "allowed-signers":
+        from pipeline.commands.allowed_signers import allowed_signers
+
+        return allowed_signers(root)
+    if args.command == "build":
+        from pipeline.commands.build import build
+
+        return build(root, site_dir=args.site_dir, exclude=args.exclude_unapproved)
+    if args.command == "check-site":
+        from pipeline.commands.build import check_site_command
+
+        return check_site_command(root, args.site_dir)
+    from pipeline.commands.import_laws import import_laws
+
+    return import_laws(root, args.corpus, selection=args.selection, date=args.date)
+
+
+def _is_configuration(error: PortalError) -> bool:
+    problems = error.problems if isinstance(error, ProblemList) else [error]
+    return all(type(p) in (ConfigError, PortalError) for p in problems)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``portal`` with ``argv``; return the exit code."""
+    args = build_parser().parse_args(argv)
+    setup_logging(-1 if args.quiet else args.verbose)
+    try:
+        return _dispatch(args)
+    except PortalError as exc:
+        logger.error(exc.diagnostics())
+        return EXIT_USAGE if _is_configuration(exc) else EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        logger.exception("内部错误（请把以下信息报告给办公室）：")
+        return EXIT_CRASH
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Which approvals a post needs, as data from ``site_config/policy.yml``.
+
+Each tier lists the roles whose approval it needs, and the secrecy review names who
+gives the opinion and who approves it; every requirement carries the article it
+enforces, so a finding can cite it. Nothing here is decided in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import ConfigError, PortalError, raise_if_any
+from pipeline.fields import Fields
+from pipeline.roster import ROLE_KINDS
+
+TIERS = ("general", "important", "major")
+OPINIONS = ("publishable", "partial", "not_publishable", "referred")
+OPINION_LABELS = {
+    "publishable": "可以公开",
+    "partial": "区分处理后公开",
+    "not_publishable": "不予公开",
+    "referred": "报主管部门或保密工作部门确定",
+}
+HANDLER = "handler"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One role whose ``approve`` a post needs, and the articles that demand it."""
+
+    role: str
+    articles: tuple[str, ...]
+
+    def cited(self) -> str:
+        """The articles as people cite them: ``附件1 第八条、附件4 第四条``."""
+        return "、".join(self.articles)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """An importance tier: its id, its Chinese label and the approvals it needs."""
+
+    id: str
+    label: str
+    approvals: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The approval rules of the site."""
+
+    tiers: dict[str, Tier]
+    opinion_by: Requirement
+    secrecy_approvals: tuple[Requirement, ...]
+    blocking_opinions: dict[str, str]
+    one_person_several_roles: bool
+
+    def tier_named(self, name: str) -> Tier | None:
+        """The tier whose id or Chinese label is ``name``."""
+        for tier in self.tiers.values():
+            if name in (tier.id, tier.label):
+                return tier
+        return None
+
+    def requirements(self, tier: str) -> tuple[Requirement, ...]:
+        """The approvals a post of ``tier`` needs, one per role, articles merged.
+
+        The handler's opinion comes first; a role that both the tier and the secrecy
+        review name appears once, since one signature over the exact bytes covers both.
+        """
+        merged: dict[str, list[str]] = {self.opinion_by.role: list(self.opinion_by.articles)}
+        for requirement in (*self.tiers[tier].approvals, *self.secrecy_approvals):
+            articles = merged.setdefault(requirement.role, [])
+            articles.extend(a for a in requirement.articles if a not in articles)
+        return tuple(Requirement(role, tuple(arts)) for role, arts in merged.items())
+
+
+def load_policy(document: object, *, path: str) -> Policy:
+    """Build the policy from the YAML of ``policy.yml``; raise ``ConfigError`` on problems."""
+    problems: list[PortalError] = []
+    top = Fields(document, path=path, error=ConfigError, problems=problems, line=1)
+    top.only(["tiers", "secrecy_review", "one_person_several_roles"])
+    tiers = {}
+    tier_fields = top.mapping_of("tiers")
+    if tier_fields is not None:
+        tier_fields.only(TIERS)
+        for tier_id in TIERS:
+            item = tier_fields.mapping_of(tier_id)
+            if item is not None:
+                tiers[tier_id] = _read_tier(tier_id, item)
+    opinion_by = Requirement(HANDLER, ())
+    approvals: tuple[Requirement, ...] = ()
+    blocking: dict[str, str] = {}
+    secrecy = top.mapping_of("secrecy_review")
+    if secrecy is not None:
+        secrecy.only(["opinion_by", "approvals", "blocking_opinions"])
+        opinion = secrecy.mapping_of("opinion_by")
+        if opinion is not None:
+            opinion_by = _read_requirement(opinion, roles=(HANDLER,)) or opinion_by
+        approvals = _read_requirements(secrecy, "approvals")
+        blocking = _read_blocking(secrecy)
+    several = top.boolean("one_person_several_roles", default=False)
+    raise_if_any(problems)
+    return Policy(tiers, opinion_by, approvals, blocking, several)
+
+
+def _read_tier(tier_id: str, item: Fields) -> Tier:
+    item.only(["label", "approvals"])
+    label = item.text("label", what="中文名称，如 一般") or tier_id
+    return Tier(tier_id, label, _read_requirements(item, "approvals"))
+
+
+def _read_requirements(item: Fields, key: str) -> tuple[Requirement, ...]:
+    found = []
+    for entry in item.list_of(key):
+        requirement = _read_requirement(entry, roles=_APPROVER_ROLES)
+        if requirement is not None:
+            found.append(requirement)
+    if not found and item.has(key):
+        item.fail(key, "至少要有一项审批。", "未经审核把关的信息不得上网发布（附件1 第九条）。")
+    return tuple(found)
+
+
+_APPROVER_ROLES = tuple(role for role in ROLE_KINDS if role != "staff")
+
+
+def _read_requirement(item: Fields, *, roles: tuple[str, ...]) -> Requirement | None:
+    item.only(["role", "article"])
+    role = item.text("role", choices=roles)
+    article = item.text("article", what="所依据的条款，如 附件1 第八条")
+    if role is None or article is None:
+        return None
+    return Requirement(role, (article,))
+
+
+def _read_blocking(item: Fields) -> dict[str, str]:
+    blocking = item.mapping_of("blocking_opinions")
+    if blocking is None:
+        return {}
+    blocking.only(OPINIONS)
+    result = {}
+    for opinion in OPINIONS:
+        if blocking.has(opinion):
+            article = blocking.text(opinion, what="所依据的条款")
+            if article:
+                result[opinion] = article
+    return result

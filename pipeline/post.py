@@ -1,0 +1,242 @@
+"""A post: a Markdown file under ``content/<column>/`` with YAML front matter.
+
+The front matter declares what the post is (title, column, department, tier, kind,
+dates, document number) and its secrecy review (附件4 第四条). ``read_post`` returns
+the post together with every problem found, each naming file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from frontmatter.default_handlers import YAMLHandler
+
+from pipeline import yamlfile
+from pipeline.config import KINDS, SiteConfig
+from pipeline.errors import FrontMatterError, PortalError
+from pipeline.fields import Fields
+from pipeline.policy import OPINIONS
+
+CONTENT_DIR = "content"
+STATUSES = {"effective": "现行有效", "amended": "已修改", "repealed": "已废止", "expired": "已失效"}
+FIELDS = (
+    "title",
+    "column",
+    "department",
+    "tier",
+    "published",
+    "doc_number",
+    "kind",
+    "issuer",
+    "effective",
+    "status",
+    "superseded_by",
+    "secrecy_review",
+)
+RESERVED_NAMES = {"index.md", "README.md"}
+
+
+@dataclass(frozen=True)
+class SecrecyReview:
+    """The handler's secrecy-review opinion on a post (附件4 第四条)."""
+
+    handler: str
+    opinion: str
+    basis: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post's identity (path and exact bytes) and its validated front matter."""
+
+    path: str
+    data: bytes
+    title: str
+    column: str
+    department: str
+    tier: str
+    published: dt.date
+    kind: str
+    secrecy_review: SecrecyReview
+    body: str
+    doc_number: str | None = None
+    issuer: str | None = None
+    effective: dt.date | None = None
+    status: str | None = None
+    superseded_by: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file's exact bytes, in hex."""
+        return sha256_hex(self.data)
+
+    @property
+    def name(self) -> str:
+        """The file name without ``.md``."""
+        return PurePosixPath(self.path).stem
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` in lower-case hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def post_paths(root: Path) -> list[str]:
+    """Every Markdown file under ``content/``, as sorted repository-relative paths."""
+    folder = root / CONTENT_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in folder.rglob("*.md") if p.is_file())
+
+
+def check_path(path: str, config: SiteConfig) -> list[PortalError]:
+    """Problems with where a post lives: ``content/<column>/<name>.md``, NFC, not reserved."""
+    problems: list[PortalError] = []
+    parts = PurePosixPath(path).parts
+    if unicodedata.normalize("NFC", path) != path:
+        problems.append(
+            FrontMatterError(
+                "文件名不是 NFC 规范形式的 Unicode（常见于从 macOS 复制的文件）。",
+                path=path,
+                hint="请用 portal 推荐的方式重新命名此文件。",
+            )
+        )
+    if len(parts) != 3 or parts[0] != CONTENT_DIR:
+        problems.append(
+            FrontMatterError(
+                "稿件应放在 content/<栏目>/<文件名>.md，不能直接放在 content/ 下或更深的目录里。",
+                path=path,
+            )
+        )
+    elif parts[1] not in config.columns:
+        problems.append(
+            FrontMatterError(
+                f"目录 {parts[1]} 不是已设立的栏目；栏目有：{'、'.join(config.columns)}。",
+                path=path,
+                hint="新设栏目须由办公室提出、局领导同意（附件1 第十一条）。",
+            )
+        )
+    elif parts[2] in RESERVED_NAMES:
+        problems.append(
+            FrontMatterError(
+                f"文件名 {parts[2]} 留给栏目首页使用。", path=path, hint="请换一个文件名。"
+            )
+        )
+    return problems
+
+
+def read_post(root: Path, path: str, config: SiteConfig) -> tuple[Post | None, list[PortalError]]:
+    """Read ``root/path``; return the post (``None`` if unusable) and every problem."""
+    problems = check_path(path, config)
+    try:
+        data = (root / path).read_bytes()
+    except OSError as exc:
+        return None, [*problems, FrontMatterError(f"无法读取：{exc.strerror}。", path=path)]
+    post, more = parse_post(path, data, config)
+    return (post if not problems else None), problems + more
+
+
+def parse_post(
+    path: str, data: bytes, config: SiteConfig
+) -> tuple[Post | None, list[PortalError]]:
+    """Parse and validate a post's bytes; the post is ``None`` when any problem is found."""
+    try:
+        text = yamlfile.decode(data, shown_as=path, error=FrontMatterError)
+        document, body = _split(text, path)
+        meta = yamlfile.load(document, path=path, error=FrontMatterError, line_offset=1)
+    except FrontMatterError as exc:
+        return None, [exc]
+    problems: list[PortalError] = []
+    fields = Fields(meta, path=path, error=FrontMatterError, problems=problems, line=1)
+    if meta is None:
+        fields.fail("(front matter)", "front matter 为空。", "请按 README 的样例填写标题、栏目等字段。")
+    post = _validate(fields, path, data, body, config)
+    return (post if not problems else None), problems
+
+
+def _split(text: str, path: str) -> tuple[str, str]:
+    if not text.startswith("---\n") and text.strip() != "---":
+        raise FrontMatterError(
+            "缺少 front matter：文件第一行应为 ---，随后是标题、栏目等字段，再以 --- 结束。",
+            path=path,
+            line=1,
+            hint="请参照 README 中的稿件样例。",
+        )
+    try:
+        document, body = YAMLHandler().split(text)
+    except ValueError:
+        raise FrontMatterError(
+            "front matter 没有结束：找不到第二个 --- 行。", path=path, line=1
+        ) from None
+    return document, body
+
+
+def _validate(
+    fields: Fields, path: str, data: bytes, body: str, config: SiteConfig
+) -> Post | None:
+    fields.only(FIELDS)
+    title = fields.text("title", what="标题")
+    if title and "\n" in title:
+        fields.fail("title", "标题不能分行。")
+    column = fields.text("column", choices=list(config.columns))
+    parts = PurePosixPath(path).parts
+    if column and len(parts) == 3 and parts[1] != column:
+        fields.fail("column", f"写的是 {column}，但文件放在 {parts[1]}/ 目录下。", "两者须一致。")
+    department = fields.text("department", choices=list(config.departments))
+    tier = _tier(fields, config)
+    published = fields.date("published")
+    kind = fields.text("kind", choices=list(KINDS))
+    review = _secrecy_review(fields)
+    doc_number = fields.text("doc_number", required=False, what="文号")
+    issuer = fields.text("issuer", required=False, what="发布机关")
+    effective = fields.date("effective", required=False)
+    status = fields.text("status", required=False, choices=list(STATUSES))
+    superseded_by = fields.text("superseded_by", required=False, what="content/ 下的稿件路径")
+    if None in (title, column, department, tier, published, kind, review):
+        return None
+    assert title and column and department and tier and published and kind and review
+    return Post(
+        path=path,
+        data=data,
+        title=title,
+        column=column,
+        department=department,
+        tier=tier,
+        published=published,
+        kind=kind,
+        secrecy_review=review,
+        body=body,
+        doc_number=doc_number,
+        issuer=issuer,
+        effective=effective,
+        status=status,
+        superseded_by=superseded_by,
+    )
+
+
+def _tier(fields: Fields, config: SiteConfig) -> str | None:
+    names = [n for tier in config.policy.tiers.values() for n in (tier.id, tier.label)]
+    value = fields.text("tier", choices=names)
+    if value is None:
+        return None
+    tier = config.policy.tier_named(value)
+    return tier.id if tier else None
+
+
+def _secrecy_review(fields: Fields) -> SecrecyReview | None:
+    review = fields.mapping_of("secrecy_review")
+    if review is None:
+        return None
+    review.only(["handler", "opinion", "basis", "date"])
+    handler = review.ident("handler")
+    opinion = review.text("opinion", choices=OPINIONS)
+    basis = review.text("basis", what="审查依据")
+    date = review.date("date")
+    if handler and opinion and basis and date:
+        return SecrecyReview(handler, opinion, basis, date)
+    return None

@@ -1,0 +1,194 @@
+"""Signing a post: a signature made by ``ssh-keygen -Y sign`` appended to its record.
+
+``ssh-keygen`` does the signing so that every key OpenSSH supports works, files and
+ssh-agent and hardware keys alike; verification never calls it (see ``verify``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipeline import sshsig
+from pipeline.config import SiteConfig
+from pipeline.errors import PortalError, SigningError, raise_if_any
+from pipeline.policy import HANDLER
+from pipeline.post import Post, read_post
+from pipeline.review import (
+    DECISIONS,
+    NAMESPACE,
+    ReviewRecord,
+    Signature,
+    payload,
+    read_record,
+    record_path,
+    write_record,
+)
+from pipeline.roster import ROLE_LABELS, Person
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """The key to sign with: a private key file, or a public key whose half is in ssh-agent."""
+
+    path: Path
+
+    def public_key(self) -> sshsig.PublicKey:
+        """The public half, from ``<key>.pub`` or the ``.pub`` file itself."""
+        public = self.path if self.path.suffix == ".pub" else Path(f"{self.path}.pub")
+        try:
+            line = public.read_text(encoding="utf-8")
+        except OSError:
+            raise SigningError(
+                f"找不到公钥文件 {public}。",
+                hint="请用 --key 指向私钥（旁边要有同名 .pub 文件），或指向 ssh-agent 中私钥对应的 .pub 文件。",
+            ) from None
+        return sshsig.parse_public_key(line)
+
+    @property
+    def in_agent(self) -> bool:
+        """Whether the private half is expected in ssh-agent."""
+        return self.path.suffix == ".pub"
+
+
+@dataclass(frozen=True)
+class SignResult:
+    """What ``sign_post`` did: the new signature and how many old ones it discarded."""
+
+    signature: Signature
+    record: ReviewRecord
+    voided: int
+
+
+def sign_post(
+    root: Path,
+    config: SiteConfig,
+    path: str,
+    *,
+    role: str,
+    key: SigningKey,
+    decision: str = "approve",
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> SignResult:
+    """Sign ``path`` as ``role`` with ``key`` and append the signature to its record.
+
+    Refuses, with a reason, when the post is invalid, the key is not in the roster,
+    or its holder could not sign for ``role`` at ``at`` (such a signature would not
+    count). Signatures for earlier bytes of the post are dropped from the record.
+    """
+    post, problems = read_post(root, path, config)
+    raise_if_any(problems)
+    assert post is not None
+    if decision not in DECISIONS:
+        raise SigningError(f"决定只能是 {'/'.join(DECISIONS)}，不能是 {decision}。")
+    at = (at or dt.datetime.now(config.site.tz)).replace(microsecond=0)
+    person = _signer(config, key)
+    _check_may_sign(config, post, person, role, key, at)
+
+    previous = _current_record(root, post)
+    signed_at = at.isoformat()
+    message = payload(
+        site=config.site.id,
+        path=post.path,
+        sha256=post.sha256,
+        role=role,
+        signer=person.id,
+        decision=decision,
+        comment=comment.strip(),
+        signed_at=signed_at,
+    )
+    armored = run_ssh_keygen_sign(key, message)
+    signature = Signature(
+        role, person.id, decision, comment.strip(), at, signed_at, armored
+    )
+    kept = previous.signatures if previous and previous.sha256 == post.sha256 else ()
+    voided = len(previous.signatures) - len(kept) if previous else 0
+    record = ReviewRecord(record_path(post.path), post.path, post.sha256, (*kept, signature))
+    write_record(root, record)
+    return SignResult(signature, record, voided)
+
+
+def _current_record(root: Path, post: Post) -> ReviewRecord | None:
+    path = record_path(post.path)
+    if not (root / path).is_file():
+        return None
+    record, problems = read_record(root, path)
+    if record is None:
+        raise_if_any(problems)
+    if record is not None and record.post != post.path:
+        return replace(record, signatures=())
+    return record
+
+
+def _signer(config: SiteConfig, key: SigningKey) -> Person:
+    public = key.public_key()
+    owner = config.roster.owner_of(public)
+    if owner is None:
+        raise SigningError(
+            f"钥匙 {public.fingerprint()} 不在花名册（site_config/roster.yml）中。",
+            hint="请办公室先登记这把钥匙（附件1 第十条）。",
+        )
+    return owner[0]
+
+
+def _check_may_sign(
+    config: SiteConfig,
+    post: Post,
+    person: Person,
+    role: str,
+    key: SigningKey,
+    at: dt.datetime,
+) -> None:
+    label = ROLE_LABELS.get(role, role)
+    grant = person.key_matching(key.public_key())
+    problems: list[PortalError] = []
+    if grant is not None and not grant.usable_at(at):
+        problems.append(SigningError(f"钥匙在 {at.isoformat()} 不可用（已过期或已吊销）。"))
+    if role == HANDLER:
+        if person.id != post.secrecy_review.handler:
+            problems.append(
+                SigningError(
+                    f"稿件的承办人是 {post.secrecy_review.handler}，不是 {person.id}（{person.name}）。",
+                    path=post.path,
+                    field="secrecy_review.handler",
+                )
+            )
+    elif role not in ROLE_LABELS:
+        problems.append(SigningError(f"没有 {role} 这个角色；可选：{'、'.join(ROLE_LABELS)}。"))
+    elif not person.holds(role, post.department, at):
+        department = config.departments[post.department].name
+        problems.append(
+            SigningError(
+                f"{person.name}在 {at.date()} 不是{department}的{label}，签了也不算数。",
+                path=post.path,
+                hint="请核对 --role，或由在任的人员签名。",
+            )
+        )
+    raise_if_any(problems)
+
+
+def run_ssh_keygen_sign(key: SigningKey, message: bytes) -> str:
+    """Sign ``message`` under ``NAMESPACE`` with ``ssh-keygen -Y sign``; the armored text."""
+    command = ["ssh-keygen", "-q", "-Y", "sign", "-n", NAMESPACE, "-f", str(key.path)]
+    if key.in_agent:
+        command.insert(4, "-U")
+    env = dict(os.environ)
+    try:
+        result = subprocess.run(
+            command, input=message, capture_output=True, env=env, check=False
+        )
+    except FileNotFoundError:
+        raise SigningError(
+            "找不到 ssh-keygen。", hint="请安装 OpenSSH 客户端（Debian: openssh-client）。"
+        ) from None
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip()
+        raise SigningError(
+            f"ssh-keygen 签名失败（退出码 {result.returncode}）：{detail}",
+            hint="请检查钥匙路径和口令；使用 ssh-agent 时请确认钥匙已加入（ssh-add -l）。",
+        )
+    return result.stdout.decode("ascii").strip() + "\n"

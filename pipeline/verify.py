@@ -1,0 +1,477 @@
+"""Verification: may each post be published, and if not, exactly why.
+
+A post is publishable only when all of these hold:
+
+1. its path and front matter are valid, and its secrecy review is filled in;
+2. the secrecy-review opinion does not block publication (附件4 第七条);
+3. its review record exists, names this post, and carries the SHA-256 of the post's
+   current bytes (an edit after approval voids every signature);
+4. every signature counted verifies (see ``check_signature``);
+5. no role's latest decision is ``return``;
+6. each role the policy requires for the post's tier and secrecy review has an
+   ``approve`` by a distinct person (``_assign``), the handler's opinion is signed by
+   the handler the front matter names, and the handler fills no approval role;
+7. with ``production``, no counted signature was made with a demo key.
+
+Files that are not posts (stray files under ``content/``, records with no post) are
+reported too. The caller owns loading the configuration (a ``ConfigError`` means the
+site cannot be judged at all) and deciding what to do with the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import sshsig
+from pipeline.config import SiteConfig
+from pipeline.errors import PortalError, SignatureError
+from pipeline.findings import ERROR, Finding, finding, from_error
+from pipeline.policy import HANDLER, OPINION_LABELS, Requirement
+from pipeline.post import CONTENT_DIR, Post, post_paths, read_post
+from pipeline.review import (
+    NAMESPACE,
+    ReviewRecord,
+    post_path_for,
+    Signature,
+    read_record,
+    record_path,
+    record_paths,
+    signature_payload,
+)
+from pipeline.roster import ROLE_LABELS, KeyGrant, Person
+
+# A signing time this far ahead of the verifier's clock is accepted as clock skew.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A signature that verified: who made it, for which role, when and how."""
+
+    signature: Signature
+    person: Person
+    key: KeyGrant
+
+
+@dataclass
+class Report:
+    """The outcome of verifying a repository."""
+
+    findings: list[Finding] = field(default_factory=list)
+    publishable: list[Post] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error."""
+        return not any(f.severity == ERROR for f in self.findings)
+
+    def blocked(self) -> list[str]:
+        """Paths that have at least one error, sorted."""
+        return sorted({f.path for f in self.findings if f.severity == ERROR})
+
+
+def verify_repository(
+    root: Path,
+    config: SiteConfig,
+    *,
+    now: dt.datetime | None = None,
+    production: bool = False,
+) -> Report:
+    """Verify every post under ``root/content`` against its record, roster and policy."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    report = Report()
+    paths = post_paths(root)
+    for path in paths:
+        post, findings = verify_post(root, path, config, now=now, production=production)
+        report.checked += 1
+        report.findings.extend(findings)
+        if post is not None and not any(f.severity == ERROR for f in findings):
+            report.publishable.append(post)
+    report.findings.extend(_stray_files(root))
+    report.findings.extend(_orphan_records(root, set(paths)))
+    return report
+
+
+def verify_post(
+    root: Path,
+    path: str,
+    config: SiteConfig,
+    *,
+    now: dt.datetime,
+    production: bool = False,
+) -> tuple[Post | None, list[Finding]]:
+    """Check one post (steps 1–7 above); return the post as read and every finding."""
+    # 1. Path, front matter and secrecy review.
+    post, problems = read_post(root, path, config)
+    findings = [_front_matter_finding(problem) for problem in problems]
+    if post is None:
+        return None, findings
+
+    # 2. An opinion that keeps the post unpublished.
+    findings.extend(_opinion_findings(post, config))
+
+    # 3. The record, bound to this path and these bytes.
+    record = _record_for(root, post, findings)
+    if record is None:
+        return post, findings
+
+    # 4. Each signature on its own.
+    counted = []
+    for signature in record.signatures:
+        outcome = check_signature(record, signature, post, config, now=now)
+        if isinstance(outcome, Finding):
+            findings.append(outcome)
+        else:
+            counted.append(outcome)
+
+    # 5–7. Returns, required roles, demo keys.
+    findings.extend(_return_findings(record, counted))
+    findings.extend(_requirement_findings(record, post, config, counted))
+    if production:
+        findings.extend(_demo_findings(record, counted))
+    return post, findings
+
+
+def _front_matter_finding(problem: PortalError) -> Finding:
+    if (problem.field or "").startswith("secrecy_review"):
+        return from_error("secrecy-review", problem)
+    return from_error("front-matter", problem)
+
+
+def _opinion_findings(post: Post, config: SiteConfig) -> list[Finding]:
+    opinion = post.secrecy_review.opinion
+    article = config.policy.blocking_opinions.get(opinion)
+    if article is None:
+        return []
+    return [
+        finding(
+            post.path,
+            "secrecy-opinion",
+            f"保密审查意见为 {opinion}（{OPINION_LABELS[opinion]}），此稿不得发布。",
+            article=article,
+            field="secrecy_review.opinion",
+            hint="待主管部门或保密工作部门确定可以公开后，修改意见并重新审批。",
+        )
+    ]
+
+
+def _record_for(root: Path, post: Post, findings: list[Finding]) -> ReviewRecord | None:
+    path = record_path(post.path)
+    if not (root / path).is_file():
+        findings.append(
+            finding(
+                post.path,
+                "review-missing",
+                f"没有审查记录 {path}，此稿未经审批。",
+                hint=f"请按等级请审批人运行 portal sign {post.path} --role <角色>。",
+            )
+        )
+        return None
+    record, problems = read_record(root, path)
+    findings.extend(from_error("review-invalid", problem) for problem in problems)
+    if record is None:
+        return None
+    if record.post != post.path:
+        findings.append(
+            finding(
+                path,
+                "review-path",
+                f"记录写的是 {record.post}，却放在 {post.path} 的位置；签名只对所签的稿件有效。",
+                field="post",
+                hint="请为本稿重新审批，不要复制其他稿件的记录。",
+            )
+        )
+        return None
+    if record.sha256 != post.sha256:
+        findings.append(
+            finding(
+                post.path,
+                "hash-mismatch",
+                "稿件在审批后被改动过（SHA-256 与审查记录不符），全部签名随之失效。",
+                hint=f"请审批人对改动后的稿件重新运行 portal sign {post.path}。",
+            )
+        )
+        return None
+    return record
+
+
+def check_signature(
+    record: ReviewRecord,
+    signature: Signature,
+    post: Post,
+    config: SiteConfig,
+    *,
+    now: dt.datetime,
+) -> Counted | Finding:
+    """Verify one signature of ``record`` for ``post``; a ``Finding`` says why it fails.
+
+    Checks, in order: 1. the signer is in the roster; 2. the SSHSIG armor parses;
+    3. the signing key is one of the signer's keys; 4. namespace and signature verify
+    over the canonical payload (site, path, hash and every field); 5. the signing time
+    is not in the future; 6. the key was valid and not revoked at that time; 7. the
+    signer held the role for the post's department at that time. The caller has
+    already checked that the record names this post and its current hash.
+    """
+    path = record.path
+    where = {"line": signature.line, "field": "signatures"}
+    label = ROLE_LABELS[signature.role]
+
+    # 1. The signer.
+    person = config.roster.get(signature.signer)
+    if person is None:
+        return finding(
+            path, "signer-unknown", f"签名人 {signature.signer} 不在花名册中。", **where
+        )
+
+    # 2–4. The signature itself, with the signer's own key.
+    try:
+        parsed = sshsig.parse_armored(signature.armored)
+        key = person.key_matching(parsed.public_key)
+        if key is None:
+            return finding(
+                path,
+                "signature-invalid",
+                f"签名所用的公钥 {parsed.public_key.fingerprint()} 不是 {person.id}"
+                f"（{person.name}）在花名册中登记的钥匙。",
+                **where,
+            )
+        message = signature_payload(config.site.id, record, signature)
+        sshsig.verify(parsed, message, namespace=NAMESPACE, public_key=key.key)
+    except SignatureError as exc:
+        return finding(
+            path,
+            "signature-invalid",
+            f"{person.name}以{label}身份所作的签名无效：{exc.message}",
+            hint="请重新签名；不要复制或改动签名。",
+            **where,
+        )
+
+    # 5. The time.
+    if signature.signed_at > now + CLOCK_SKEW:
+        return finding(
+            path,
+            "signed-in-future",
+            f"签名时间 {signature.signed_at_text} 晚于当前时间。",
+            **where,
+        )
+
+    # 6. The key at that time.
+    if not key.usable_at(signature.signed_at):
+        state = "已吊销" if key.revoked and signature.signed_at >= key.revoked else "不在有效期内"
+        return finding(
+            path,
+            "key-invalid",
+            f"{person.name}的钥匙 {key.key.fingerprint()} 在签名时间 "
+            f"{signature.signed_at_text} {state}（有效期 {key.window().describe()}）。",
+            hint="请用有效的钥匙重新签名。",
+            **where,
+        )
+
+    # 7. The role at that time.
+    if signature.role == HANDLER:
+        return _check_handler(record, signature, post, person, key, config)
+    if not person.holds(signature.role, post.department, signature.signed_at):
+        department = config.departments[post.department].name
+        return finding(
+            path,
+            "signer-role",
+            f"{person.name}在 {signature.signed_at_text} 不是{department}的{label}，"
+            "这个签名不算数。",
+            hint="请由当时在任的角色人员审批。",
+            **where,
+        )
+    return Counted(signature, person, key)
+
+
+def _check_handler(
+    record: ReviewRecord,
+    signature: Signature,
+    post: Post,
+    person: Person,
+    key: KeyGrant,
+    config: SiteConfig,
+) -> Counted | Finding:
+    named = post.secrecy_review.handler
+    where = {"line": signature.line, "field": "signatures"}
+    if person.id != named:
+        return finding(
+            record.path,
+            "handler-mismatch",
+            f"以承办人身份签名的是 {person.id}（{person.name}），但稿件写明的承办人是 {named}。",
+            hint="承办人签名须由 secrecy_review.handler 所写的人本人作出。",
+            **where,
+        )
+    member = any(
+        person.holds(role, post.department, signature.signed_at)
+        for role in ("staff", "section_head")
+    )
+    if not member:
+        department = config.departments[post.department].name
+        return finding(
+            record.path,
+            "handler-mismatch",
+            f"承办人 {person.name}在签名时不是{department}的人员；保密审查意见应由信息提供科室提出。",
+            **where,
+        )
+    return Counted(signature, person, key)
+
+
+def _return_findings(record: ReviewRecord, counted: list[Counted]) -> list[Finding]:
+    # NOTE: at equal times a return outranks an approval: when unsure, stay closed.
+    latest: dict[str, Counted] = {}
+    for item in sorted(counted, key=_decision_order):
+        latest[item.signature.role] = item
+    findings = []
+    for role, item in latest.items():
+        if item.signature.decision == "return":
+            comment = f"：{item.signature.comment}" if item.signature.comment else ""
+            findings.append(
+                finding(
+                    record.path,
+                    "returned",
+                    f"{item.person.name}以{ROLE_LABELS[role]}身份于 "
+                    f"{item.signature.signed_at_text} 退回了此稿{comment}。",
+                    line=item.signature.line,
+                    field="signatures",
+                    hint="修改后重新提交；须有更晚的同意签名才能发布。",
+                )
+            )
+    return findings
+
+
+def _decision_order(item: Counted) -> tuple[dt.datetime, bool]:
+    return item.signature.signed_at, item.signature.decision == "return"
+
+
+def _requirement_findings(
+    record: ReviewRecord, post: Post, config: SiteConfig, counted: list[Counted]
+) -> list[Finding]:
+    requirements = config.policy.requirements(post.tier)
+    handler = post.secrecy_review.handler
+    approvals = [c for c in counted if c.signature.decision == "approve"]
+    findings = [
+        finding(
+            record.path,
+            "handler-self-approval",
+            f"承办人 {c.person.name}不能以{ROLE_LABELS[c.signature.role]}身份审批自己提出意见的稿件。",
+            line=c.signature.line,
+            field="signatures",
+            hint="请由其他在任人员审批。",
+        )
+        for c in approvals
+        if c.signature.role != HANDLER and c.person.id == handler
+    ]
+    candidates = {
+        r.role: {
+            c.person.id
+            for c in approvals
+            if c.signature.role == r.role and (r.role == HANDLER or c.person.id != handler)
+        }
+        for r in requirements
+    }
+    filled = _assign(candidates, config.policy.one_person_several_roles)
+    tier = config.policy.tiers[post.tier]
+    department = config.departments[post.department].name
+    for requirement in requirements:
+        if requirement.role in filled:
+            continue
+        findings.append(_missing(record, requirement, candidates, tier.label, department))
+    return findings
+
+
+def _missing(
+    record: ReviewRecord,
+    requirement: Requirement,
+    candidates: dict[str, set[str]],
+    tier: str,
+    department: str,
+) -> Finding:
+    label = ROLE_LABELS[requirement.role]
+    if candidates[requirement.role]:
+        return finding(
+            record.path,
+            "distinct-persons",
+            f"{label}的同意签名来自已充任其他角色的人；各角色须由不同的人担任。",
+            article=requirement.cited(),
+            hint=f"请另请一位{label}审批。",
+        )
+    if requirement.role == HANDLER:
+        message = "缺少承办人对保密审查意见的签名。"
+        hint = "请 secrecy_review.handler 所写的承办人运行 portal sign --role handler。"
+    else:
+        message = f"{tier}信息须经{department}的{label}审查同意，尚无有效的同意签名。"
+        hint = f"请{label}运行 portal sign {record.post} --role {requirement.role}。"
+    return finding(
+        record.path, "approval-missing", message, article=requirement.cited(), hint=hint
+    )
+
+
+def _assign(candidates: dict[str, set[str]], several: bool) -> set[str]:
+    """The roles that can be filled, each by a different person unless ``several``."""
+    if several:
+        return {role for role, people in candidates.items() if people}
+    taken: dict[str, str] = {}
+
+    def place(role: str, seen: set[str]) -> bool:
+        for person in sorted(candidates[role]):
+            if person in seen:
+                continue
+            seen.add(person)
+            if person not in taken or place(taken[person], seen):
+                taken[person] = role
+                return True
+        return False
+
+    for role in candidates:
+        place(role, set())
+    return set(taken.values())
+
+
+def _demo_findings(record: ReviewRecord, counted: Iterable[Counted]) -> list[Finding]:
+    return [
+        finding(
+            record.path,
+            "demo-key",
+            f"{c.person.name}的签名用的是演示钥匙 {c.key.key.fingerprint()}，正式发布不接受演示钥匙。",
+            line=c.signature.line,
+            field="signatures",
+            hint="请在花名册登记本人的正式钥匙并重新签名。",
+        )
+        for c in counted
+    ]
+
+
+def _stray_files(root: Path) -> list[Finding]:
+    folder = root / CONTENT_DIR
+    if not folder.is_dir():
+        return []
+    return [
+        finding(
+            p.relative_to(root).as_posix(),
+            "unapproved-file",
+            "content/ 下只能放 Markdown 稿件；此文件没有审批记录，不会发布。",
+            hint="请删除此文件，或把内容写进稿件。",
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".md"
+    ]
+
+
+def _orphan_records(root: Path, posts: set[str]) -> list[Finding]:
+    findings = []
+    for path in record_paths(root):
+        post = post_path_for(path)
+        if post not in posts:
+            findings.append(
+                finding(
+                    path,
+                    "review-orphan",
+                    f"审查记录对应的稿件 {post} 不存在。",
+                    hint="稿件已删除或改名时，请一并删除或重新审批此记录。",
+                )
+            )
+    return findings
