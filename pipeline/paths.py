@@ -9,9 +9,12 @@ from pipeline.errors import PortalError
 
 
 def repo_relative(root: Path, given: str) -> str:
-    """``given`` (absolute, or relative to the current folder) relative to ``root``."""
+    """``given`` relative to ``root``; a relative ``given`` is looked up from the current
+    folder first, then from ``root``."""
     path = Path(given)
     absolute = path if path.is_absolute() else Path.cwd() / path
+    if not path.is_absolute() and not absolute.exists() and (root / path).exists():
+        absolute = root / path
     try:
         relative = absolute.resolve().relative_to(root.resolve())
     except ValueError:

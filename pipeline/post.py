@@ -148,13 +148,20 @@ def parse_post(
     try:
         text = yamlfile.decode(data, shown_as=path, error=FrontMatterError)
         document, body = _split(text, path)
-        meta = yamlfile.load(document, path=path, error=FrontMatterError, line_offset=1)
+        meta = yamlfile.load(document, path=path, error=FrontMatterError)
     except FrontMatterError as exc:
         return None, [exc]
+    if meta is None:
+        return None, [
+            FrontMatterError(
+                "front matter 为空。",
+                path=path,
+                line=1,
+                hint="请按 README 的样例填写标题、栏目、科室、等级、日期和保密审查。",
+            )
+        ]
     problems: list[PortalError] = []
     fields = Fields(meta, path=path, error=FrontMatterError, problems=problems, line=1)
-    if meta is None:
-        fields.fail("(front matter)", "front matter 为空。", "请按 README 的样例填写标题、栏目等字段。")
     post = _validate(fields, path, data, body, config)
     return (post if not problems else None), problems
 

@@ -442,6 +442,7 @@ def _demo_findings(record: ReviewRecord, counted: Iterable[Counted]) -> list[Fin
             hint="请在花名册登记本人的正式钥匙并重新签名。",
         )
         for c in counted
+        if c.key.demo
     ]
 
 
