@@ -133,11 +133,12 @@ def _load_departments(
         kind = item.text("kind", choices=list(DEPARTMENT_KINDS))
         if isinstance(item.mapping.get("information_officer"), list):
             item.fail("information_officer", "每个科室、单位只能指定 1 名信息员（附件1 第七条）。")
-            continue
-        officer = item.ident("information_officer")
+            officer: str | None = ""
+        else:
+            officer = item.ident("information_officer")
         if department_id in found:
             item.fail("id", f"科室编号 {department_id} 重复。")
-        if department_id and name and kind and officer:
+        if department_id and name and kind and officer is not None:
             found[department_id] = Department(department_id, name, kind, officer)
     offices = [d.id for d in found.values() if d.kind == "office"]
     if len(offices) != 1:
@@ -174,6 +175,8 @@ def _check_officers(
 ) -> None:
     problems: list[PortalError] = []
     for department in departments.values():
+        if not department.information_officer:
+            continue  # already reported while reading departments.yml
         person = roster.get(department.information_officer)
         if person is None:
             problems.append(

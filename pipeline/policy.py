@@ -111,12 +111,13 @@ def _read_tier(tier_id: str, item: Fields) -> Tier:
 
 
 def _read_requirements(item: Fields, key: str) -> tuple[Requirement, ...]:
+    entries = item.list_of(key)
     found = []
-    for entry in item.list_of(key):
+    for entry in entries:
         requirement = _read_requirement(entry, roles=_APPROVER_ROLES)
         if requirement is not None:
             found.append(requirement)
-    if not found and item.has(key):
+    if not entries and item.has(key):
         item.fail(key, "至少要有一项审批。", "未经审核把关的信息不得上网发布（附件1 第九条）。")
     return tuple(found)
 
