@@ -18,7 +18,11 @@ from pipeline.policy import Policy, load_policy
 from pipeline.roster import Roster, load_roster
 
 CONFIG_DIR = "site_config"
-DEPARTMENT_KINDS = {"department": "科室", "affiliated_unit": "局属单位", "office": "办公室"}
+DEPARTMENT_KINDS = {
+    "department": "科室",
+    "affiliated_unit": "局属单位",
+    "office": "办公室",
+}
 # Kinds of column and of post, with the Chinese names readers see.
 KINDS = {
     "notice": "通知公告",
@@ -94,7 +98,9 @@ def _read(folder: Path, name: str) -> tuple[object, str]:
     path = folder / name
     if not path.is_file():
         raise ConfigError(
-            "找不到这个配置文件。", path=shown, hint=f"请在 {CONFIG_DIR}/ 下创建它（见 README）。"
+            "找不到这个配置文件。",
+            path=shown,
+            hint=f"请在 {CONFIG_DIR}/ 下创建它（见 README）。",
         )
     text = yamlfile.read_text(path, shown_as=shown, error=ConfigError)
     return yamlfile.load(text, path=shown, error=ConfigError), shown
@@ -132,7 +138,10 @@ def _load_departments(
         name = item.text("name", what="中文名称")
         kind = item.text("kind", choices=list(DEPARTMENT_KINDS))
         if isinstance(item.mapping.get("information_officer"), list):
-            item.fail("information_officer", "每个科室、单位只能指定 1 名信息员（附件1 第七条）。")
+            item.fail(
+                "information_officer",
+                "每个科室、单位只能指定 1 名信息员（附件1 第七条）。",
+            )
             officer: str | None = ""
         else:
             officer = item.ident("information_officer")
@@ -142,7 +151,9 @@ def _load_departments(
             found[department_id] = Department(department_id, name, kind, officer)
     offices = [d.id for d in found.values() if d.kind == "office"]
     if len(offices) != 1:
-        top.fail("departments", f"应恰有一个 kind: office 的办公室，现有 {len(offices)} 个。")
+        top.fail(
+            "departments", f"应恰有一个 kind: office 的办公室，现有 {len(offices)} 个。"
+        )
     return found
 
 

@@ -43,7 +43,9 @@ class Fields:
             self.mapping.line = line
             self.mapping.key_lines = {}
             if mapping is not None:
-                self._report(prefix.rstrip(".") or "(整个文件)", "应是“键: 值”形式的映射。", line)
+                self._report(
+                    prefix.rstrip(".") or "(整个文件)", "应是“键: 值”形式的映射。", line
+                )
 
     def name(self, key: str) -> str:
         """The dotted field name shown to people, e.g. ``secrecy_review.opinion``."""
@@ -61,7 +63,9 @@ class Fields:
         self, field: str, message: str, line: int, hint: str | None = None
     ) -> None:
         self.problems.append(
-            self.error(message, path=self.path, line=line or None, field=field, hint=hint)
+            self.error(
+                message, path=self.path, line=line or None, field=field, hint=hint
+            )
         )
 
     def has(self, key: str) -> bool:
@@ -73,7 +77,11 @@ class Fields:
         allowed = list(allowed)
         for key in self.mapping:
             if key not in allowed:
-                self.fail(key, f"未知字段。允许的字段：{'、'.join(allowed)}。", "请删除或改正拼写。")
+                self.fail(
+                    key,
+                    f"未知字段。允许的字段：{'、'.join(allowed)}。",
+                    "请删除或改正拼写。",
+                )
 
     def _missing(self, key: str, what: str) -> None:
         self.fail(key, f"缺少此字段（应为{what}）。", "请补上。")
@@ -94,7 +102,9 @@ class Fields:
                 self._missing(key, what)
             return None
         if not isinstance(value, str):
-            self.fail(key, f"应为{what}，却是 {_kind(value)} {value!r}。", "请给值加上引号。")
+            self.fail(
+                key, f"应为{what}，却是 {_kind(value)} {value!r}。", "请给值加上引号。"
+            )
             return None
         value = unicodedata.normalize("NFC", value.strip())
         if choices is not None and value not in choices:
@@ -108,7 +118,10 @@ class Fields:
     def ident(self, key: str, *, required: bool = True) -> str | None:
         """An identifier: lower-case ASCII letters, digits and hyphens, starting with a letter."""
         return self.text(
-            key, required=required, pattern=ID_PATTERN, what="小写英文字母、数字和连字符组成的编号"
+            key,
+            required=required,
+            pattern=ID_PATTERN,
+            what="小写英文字母、数字和连字符组成的编号",
         )
 
     def date(self, key: str, *, required: bool = True) -> dt.date | None:
@@ -138,7 +151,10 @@ class Fields:
         except ValueError:
             parsed = None
         if parsed is None or parsed.tzinfo is None:
-            self.fail(key, f"时间“{value}”无效；须写明 UTC 偏移，如 2018-05-02T10:00:00+08:00。")
+            self.fail(
+                key,
+                f"时间“{value}”无效；须写明 UTC 偏移，如 2018-05-02T10:00:00+08:00。",
+            )
             return None
         return parsed
 
@@ -180,7 +196,9 @@ class Fields:
             if isinstance(item, LineDict):
                 items.append(self._child(item, name))
             else:
-                self._report(name.rstrip("."), "列表项应为一组“键: 值”。", self.line_of(key))
+                self._report(
+                    name.rstrip("."), "列表项应为一组“键: 值”。", self.line_of(key)
+                )
         return items
 
     def text_list(self, key: str, *, required: bool = True) -> list[str]:

@@ -46,7 +46,9 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期 {text!r} 无效；应为 YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            f"日期 {text!r} 无效；应为 YYYY-MM-DD"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,9 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="更多输出")
     parser.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
     parser.add_argument(
-        "--root", type=Path, default=None, help="仓库根目录（默认：向上查找含 site_config/ 的目录）"
+        "--root",
+        type=Path,
+        default=None,
+        help="仓库根目录（默认：向上查找含 site_config/ 的目录）",
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser
+    )
 
     verify = commands.add_parser("verify", help="检查每篇稿件能否发布")
     verify.add_argument("--format", choices=("text", "json", "github"), default="text")
@@ -65,30 +72,55 @@ def build_parser() -> argparse.ArgumentParser:
 
     sign = commands.add_parser("sign", help="以某一角色签名审批稿件")
     sign.add_argument("paths", nargs="+", metavar="PATH", help="content/ 下的稿件")
-    sign.add_argument("--role", required=True, help="handler、section_head、supervising_leader、principal_leader")
-    sign.add_argument("--key", type=Path, default=None, help="私钥文件，或 ssh-agent 中私钥的 .pub 文件")
+    sign.add_argument(
+        "--role",
+        required=True,
+        help="handler、section_head、supervising_leader、principal_leader",
+    )
+    sign.add_argument(
+        "--key",
+        type=Path,
+        default=None,
+        help="私钥文件，或 ssh-agent 中私钥的 .pub 文件",
+    )
     sign.add_argument("--decision", choices=("approve", "return"), default="approve")
     sign.add_argument("--comment", default="", help="意见（退回时请写明原因）")
-    sign.add_argument("--at", type=_timestamp, default=None, help="签名时间（默认：现在）")
+    sign.add_argument(
+        "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
+    )
 
     payload = commands.add_parser("payload", help="输出一个签名所覆盖的确切字节")
     payload.add_argument("record", help="reviews/ 下的审查记录")
     payload.add_argument("--index", type=int, default=0, help="第几个签名（从 0 起）")
-    payload.add_argument("--armor", action="store_true", help="输出签名本身（SSHSIG）而非其内容")
+    payload.add_argument(
+        "--armor", action="store_true", help="输出签名本身（SSHSIG）而非其内容"
+    )
 
-    commands.add_parser("allowed-signers", help="按花名册输出 OpenSSH allowed_signers 文件")
+    commands.add_parser(
+        "allowed-signers", help="按花名册输出 OpenSSH allowed_signers 文件"
+    )
 
     build = commands.add_parser("build", help="只用已审批的稿件构建网站，并逐页核对")
     build.add_argument("--site-dir", type=Path, default=Path("site"))
-    build.add_argument("--exclude-unapproved", action="store_true", help="跳过未审批的稿件而不是失败")
+    build.add_argument(
+        "--exclude-unapproved", action="store_true", help="跳过未审批的稿件而不是失败"
+    )
 
     check = commands.add_parser("check-site", help="逐页核对已构建的网站与审批记录")
     check.add_argument("site_dir", type=Path)
 
-    importer = commands.add_parser("import-laws", help="从 LawRefBook 语料导入法律法规稿件")
-    importer.add_argument("corpus", type=Path, help="语料目录（含 index/ 与 lawrefbook-laws/）")
-    importer.add_argument("--selection", type=Path, default=Path("imports/lawrefbook.yml"))
-    importer.add_argument("--date", type=_date, default=None, help="保密审查日期（默认：今天）")
+    importer = commands.add_parser(
+        "import-laws", help="从 LawRefBook 语料导入法律法规稿件"
+    )
+    importer.add_argument(
+        "corpus", type=Path, help="语料目录（含 index/ 与 lawrefbook-laws/）"
+    )
+    importer.add_argument(
+        "--selection", type=Path, default=Path("imports/lawrefbook.yml")
+    )
+    importer.add_argument(
+        "--date", type=_date, default=None, help="保密审查日期（默认：今天）"
+    )
     return parser
 
 

@@ -19,6 +19,7 @@ def repo_relative(root: Path, given: str) -> str:
         relative = absolute.resolve().relative_to(root.resolve())
     except ValueError:
         raise PortalError(
-            f"{given} 不在网站仓库 {root} 里。", hint="请给出仓库中 content/ 或 reviews/ 下的文件。"
+            f"{given} 不在网站仓库 {root} 里。",
+            hint="请给出仓库中 content/ 或 reviews/ 下的文件。",
         ) from None
     return unicodedata.normalize("NFC", relative.as_posix())

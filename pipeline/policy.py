@@ -68,7 +68,9 @@ class Policy:
         The handler's opinion comes first; a role that both the tier and the secrecy
         review name appears once, since one signature over the exact bytes covers both.
         """
-        merged: dict[str, list[str]] = {self.opinion_by.role: list(self.opinion_by.articles)}
+        merged: dict[str, list[str]] = {
+            self.opinion_by.role: list(self.opinion_by.articles)
+        }
         for requirement in (*self.tiers[tier].approvals, *self.secrecy_approvals):
             articles = merged.setdefault(requirement.role, [])
             articles.extend(a for a in requirement.articles if a not in articles)
@@ -118,7 +120,11 @@ def _read_requirements(item: Fields, key: str) -> tuple[Requirement, ...]:
         if requirement is not None:
             found.append(requirement)
     if not entries and item.has(key):
-        item.fail(key, "至少要有一项审批。", "未经审核把关的信息不得上网发布（附件1 第九条）。")
+        item.fail(
+            key,
+            "至少要有一项审批。",
+            "未经审核把关的信息不得上网发布（附件1 第九条）。",
+        )
     return tuple(found)
 
 

@@ -22,7 +22,12 @@ from pipeline.fields import Fields
 from pipeline.policy import OPINIONS
 
 CONTENT_DIR = "content"
-STATUSES = {"effective": "现行有效", "amended": "已修改", "repealed": "已废止", "expired": "已失效"}
+STATUSES = {
+    "effective": "现行有效",
+    "amended": "已修改",
+    "repealed": "已废止",
+    "expired": "已失效",
+}
 FIELDS = (
     "title",
     "column",
@@ -91,7 +96,9 @@ def post_paths(root: Path) -> list[str]:
     folder = root / CONTENT_DIR
     if not folder.is_dir():
         return []
-    return sorted(p.relative_to(root).as_posix() for p in folder.rglob("*.md") if p.is_file())
+    return sorted(
+        p.relative_to(root).as_posix() for p in folder.rglob("*.md") if p.is_file()
+    )
 
 
 def check_path(path: str, config: SiteConfig) -> list[PortalError]:
@@ -124,19 +131,26 @@ def check_path(path: str, config: SiteConfig) -> list[PortalError]:
     elif parts[2] in RESERVED_NAMES:
         problems.append(
             FrontMatterError(
-                f"文件名 {parts[2]} 留给栏目首页使用。", path=path, hint="请换一个文件名。"
+                f"文件名 {parts[2]} 留给栏目首页使用。",
+                path=path,
+                hint="请换一个文件名。",
             )
         )
     return problems
 
 
-def read_post(root: Path, path: str, config: SiteConfig) -> tuple[Post | None, list[PortalError]]:
+def read_post(
+    root: Path, path: str, config: SiteConfig
+) -> tuple[Post | None, list[PortalError]]:
     """Read ``root/path``; return the post (``None`` if unusable) and every problem."""
     problems = check_path(path, config)
     try:
         data = (root / path).read_bytes()
     except OSError as exc:
-        return None, [*problems, FrontMatterError(f"无法读取：{exc.strerror}。", path=path)]
+        return None, [
+            *problems,
+            FrontMatterError(f"无法读取：{exc.strerror}。", path=path),
+        ]
     post, more = parse_post(path, data, config)
     return (post if not problems else None), problems + more
 
@@ -193,7 +207,11 @@ def _validate(
     column = fields.text("column", choices=list(config.columns))
     parts = PurePosixPath(path).parts
     if column and len(parts) == 3 and parts[1] != column:
-        fields.fail("column", f"写的是 {column}，但文件放在 {parts[1]}/ 目录下。", "两者须一致。")
+        fields.fail(
+            "column",
+            f"写的是 {column}，但文件放在 {parts[1]}/ 目录下。",
+            "两者须一致。",
+        )
     department = fields.text("department", choices=list(config.departments))
     tier = _tier(fields, config)
     published = fields.date("published")
@@ -203,7 +221,9 @@ def _validate(
     issuer = fields.text("issuer", required=False, what="发布机关")
     effective = fields.date("effective", required=False)
     status = fields.text("status", required=False, choices=list(STATUSES))
-    superseded_by = fields.text("superseded_by", required=False, what="content/ 下的稿件路径")
+    superseded_by = fields.text(
+        "superseded_by", required=False, what="content/ 下的稿件路径"
+    )
     if None in (title, column, department, tier, published, kind, review):
         return None
     assert title and column and department and tier and published and kind and review

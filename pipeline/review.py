@@ -100,8 +100,12 @@ def payload(
         "comment": comment,
         "signed_at": signed_at,
     }
-    normalised = {key: unicodedata.normalize("NFC", value) for key, value in fields.items()}
-    text = json.dumps(normalised, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    normalised = {
+        key: unicodedata.normalize("NFC", value) for key, value in fields.items()
+    }
+    text = json.dumps(
+        normalised, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     return (text + "\n").encode("utf-8")
 
 
@@ -153,7 +157,9 @@ def read_record(root: Path, path: str) -> tuple[ReviewRecord | None, list[Portal
     return parse_record(document, path)
 
 
-def parse_record(document: object, path: str) -> tuple[ReviewRecord | None, list[PortalError]]:
+def parse_record(
+    document: object, path: str
+) -> tuple[ReviewRecord | None, list[PortalError]]:
     """Validate a record's YAML; signatures with problems are reported and left out."""
     problems: list[PortalError] = []
     top = Fields(document, path=path, error=RecordError, problems=problems, line=1)

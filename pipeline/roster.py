@@ -171,7 +171,9 @@ def _read_person(item: Fields, tz: dt.tzinfo, departments: set[str]) -> Person |
     name = item.text("name", what="姓名")
     roles = tuple(
         grant
-        for grant in (_read_role(role, tz, departments) for role in item.list_of("roles"))
+        for grant in (
+            _read_role(role, tz, departments) for role in item.list_of("roles")
+        )
         if grant is not None
     )
     keys = tuple(
@@ -269,4 +271,4 @@ def allowed_signers(roster: Roster, namespace: str) -> str:
 
 
 def _ssh_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y%m%d%H%M%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y%m%d%H%M%SZ")

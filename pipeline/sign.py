@@ -107,7 +107,9 @@ def sign_post(
     )
     kept = previous.signatures if previous and previous.sha256 == post.sha256 else ()
     voided = len(previous.signatures) - len(kept) if previous else 0
-    record = ReviewRecord(record_path(post.path), post.path, post.sha256, (*kept, signature))
+    record = ReviewRecord(
+        record_path(post.path), post.path, post.sha256, (*kept, signature)
+    )
     write_record(root, record)
     return SignResult(signature, record, voided)
 
@@ -147,7 +149,9 @@ def _check_may_sign(
     grant = person.key_matching(key.public_key())
     problems: list[PortalError] = []
     if grant is not None and not grant.usable_at(at):
-        problems.append(SigningError(f"钥匙在 {at.isoformat()} 不可用（已过期或已吊销）。"))
+        problems.append(
+            SigningError(f"钥匙在 {at.isoformat()} 不可用（已过期或已吊销）。")
+        )
     if role == HANDLER:
         if person.id != post.secrecy_review.handler:
             problems.append(
@@ -158,7 +162,9 @@ def _check_may_sign(
                 )
             )
     elif role not in ROLE_LABELS:
-        problems.append(SigningError(f"没有 {role} 这个角色；可选：{'、'.join(ROLE_LABELS)}。"))
+        problems.append(
+            SigningError(f"没有 {role} 这个角色；可选：{'、'.join(ROLE_LABELS)}。")
+        )
     elif not person.holds(role, post.department, at):
         department = config.departments[post.department].name
         problems.append(
@@ -183,7 +189,8 @@ def run_ssh_keygen_sign(key: SigningKey, message: bytes) -> str:
         )
     except FileNotFoundError:
         raise SigningError(
-            "找不到 ssh-keygen。", hint="请安装 OpenSSH 客户端（Debian: openssh-client）。"
+            "找不到 ssh-keygen。",
+            hint="请安装 OpenSSH 客户端（Debian: openssh-client）。",
         ) from None
     if result.returncode != 0:
         detail = result.stderr.decode("utf-8", "replace").strip()

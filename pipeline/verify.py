@@ -34,8 +34,8 @@ from pipeline.post import CONTENT_DIR, Post, post_paths, read_post
 from pipeline.review import (
     NAMESPACE,
     ReviewRecord,
-    post_path_for,
     Signature,
+    post_path_for,
     read_record,
     record_path,
     record_paths,
@@ -82,7 +82,7 @@ def verify_repository(
     production: bool = False,
 ) -> Report:
     """Verify every post under ``root/content`` against its record, roster and policy."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     report = Report()
     paths = post_paths(root)
     for path in paths:
@@ -217,14 +217,16 @@ def check_signature(
     already checked that the record names this post and its current hash.
     """
     path = record.path
-    where = {"line": signature.line, "field": "signatures"}
     label = ROLE_LABELS[signature.role]
 
     # 1. The signer.
     person = config.roster.get(signature.signer)
     if person is None:
-        return finding(
-            path, "signer-unknown", f"签名人 {signature.signer} 不在花名册中。", **where
+        return _about(
+            signature,
+            path,
+            "signer-unknown",
+            f"签名人 {signature.signer} 不在花名册中。",
         )
 
     # 2–4. The signature itself, with the signer's own key.
@@ -232,43 +234,47 @@ def check_signature(
         parsed = sshsig.parse_armored(signature.armored)
         key = person.key_matching(parsed.public_key)
         if key is None:
-            return finding(
+            return _about(
+                signature,
                 path,
                 "signature-invalid",
                 f"签名所用的公钥 {parsed.public_key.fingerprint()} 不是 {person.id}"
                 f"（{person.name}）在花名册中登记的钥匙。",
-                **where,
             )
         message = signature_payload(config.site.id, record, signature)
         sshsig.verify(parsed, message, namespace=NAMESPACE, public_key=key.key)
     except SignatureError as exc:
-        return finding(
+        return _about(
+            signature,
             path,
             "signature-invalid",
             f"{person.name}以{label}身份所作的签名无效：{exc.message}",
             hint="请重新签名；不要复制或改动签名。",
-            **where,
         )
 
     # 5. The time.
     if signature.signed_at > now + CLOCK_SKEW:
-        return finding(
+        return _about(
+            signature,
             path,
             "signed-in-future",
             f"签名时间 {signature.signed_at_text} 晚于当前时间。",
-            **where,
         )
 
     # 6. The key at that time.
     if not key.usable_at(signature.signed_at):
-        state = "已吊销" if key.revoked and signature.signed_at >= key.revoked else "不在有效期内"
-        return finding(
+        state = (
+            "已吊销"
+            if key.revoked and signature.signed_at >= key.revoked
+            else "不在有效期内"
+        )
+        return _about(
+            signature,
             path,
             "key-invalid",
             f"{person.name}的钥匙 {key.key.fingerprint()} 在签名时间 "
             f"{signature.signed_at_text} {state}（有效期 {key.window().describe()}）。",
             hint="请用有效的钥匙重新签名。",
-            **where,
         )
 
     # 7. The role at that time.
@@ -276,15 +282,24 @@ def check_signature(
         return _check_handler(record, signature, post, person, key, config)
     if not person.holds(signature.role, post.department, signature.signed_at):
         department = config.departments[post.department].name
-        return finding(
+        return _about(
+            signature,
             path,
             "signer-role",
             f"{person.name}在 {signature.signed_at_text} 不是{department}的{label}，"
             "这个签名不算数。",
             hint="请由当时在任的角色人员审批。",
-            **where,
         )
     return Counted(signature, person, key)
+
+
+def _about(
+    signature: Signature, path: str, rule: str, message: str, hint: str | None = None
+) -> Finding:
+    """A finding about one signature of the record at ``path``."""
+    return finding(
+        path, rule, message, line=signature.line, field="signatures", hint=hint
+    )
 
 
 def _check_handler(
@@ -296,14 +311,13 @@ def _check_handler(
     config: SiteConfig,
 ) -> Counted | Finding:
     named = post.secrecy_review.handler
-    where = {"line": signature.line, "field": "signatures"}
     if person.id != named:
-        return finding(
+        return _about(
+            signature,
             record.path,
             "handler-mismatch",
             f"以承办人身份签名的是 {person.id}（{person.name}），但稿件写明的承办人是 {named}。",
             hint="承办人签名须由 secrecy_review.handler 所写的人本人作出。",
-            **where,
         )
     member = any(
         person.holds(role, post.department, signature.signed_at)
@@ -311,11 +325,11 @@ def _check_handler(
     )
     if not member:
         department = config.departments[post.department].name
-        return finding(
+        return _about(
+            signature,
             record.path,
             "handler-mismatch",
             f"承办人 {person.name}在签名时不是{department}的人员；保密审查意见应由信息提供科室提出。",
-            **where,
         )
     return Counted(signature, person, key)
 
@@ -330,13 +344,12 @@ def _return_findings(record: ReviewRecord, counted: list[Counted]) -> list[Findi
         if item.signature.decision == "return":
             comment = f"：{item.signature.comment}" if item.signature.comment else ""
             findings.append(
-                finding(
+                _about(
+                    item.signature,
                     record.path,
                     "returned",
                     f"{item.person.name}以{ROLE_LABELS[role]}身份于 "
                     f"{item.signature.signed_at_text} 退回了此稿{comment}。",
-                    line=item.signature.line,
-                    field="signatures",
                     hint="修改后重新提交；须有更晚的同意签名才能发布。",
                 )
             )
@@ -354,12 +367,11 @@ def _requirement_findings(
     handler = post.secrecy_review.handler
     approvals = [c for c in counted if c.signature.decision == "approve"]
     findings = [
-        finding(
+        _about(
+            c.signature,
             record.path,
             "handler-self-approval",
             f"承办人 {c.person.name}不能以{ROLE_LABELS[c.signature.role]}身份审批自己提出意见的稿件。",
-            line=c.signature.line,
-            field="signatures",
             hint="请由其他在任人员审批。",
         )
         for c in approvals
@@ -369,7 +381,8 @@ def _requirement_findings(
         r.role: {
             c.person.id
             for c in approvals
-            if c.signature.role == r.role and (r.role == HANDLER or c.person.id != handler)
+            if c.signature.role == r.role
+            and (r.role == HANDLER or c.person.id != handler)
         }
         for r in requirements
     }
@@ -379,7 +392,9 @@ def _requirement_findings(
     for requirement in requirements:
         if requirement.role in filled:
             continue
-        findings.append(_missing(record, requirement, candidates, tier.label, department))
+        findings.append(
+            _missing(record, requirement, candidates, tier.label, department)
+        )
     return findings
 
 
@@ -433,12 +448,11 @@ def _assign(candidates: dict[str, set[str]], several: bool) -> set[str]:
 
 def _demo_findings(record: ReviewRecord, counted: Iterable[Counted]) -> list[Finding]:
     return [
-        finding(
+        _about(
+            c.signature,
             record.path,
             "demo-key",
             f"{c.person.name}的签名用的是演示钥匙 {c.key.key.fingerprint()}，正式发布不接受演示钥匙。",
-            line=c.signature.line,
-            field="signatures",
             hint="请在花名册登记本人的正式钥匙并重新签名。",
         )
         for c in counted

@@ -48,7 +48,9 @@ _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
 )
 _StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+    "tag:yaml.org,2002:null",
+    re.compile(r"^(?:~|null|Null|NULL|)$"),
+    ["~", "n", "N", ""],
 )
 
 
@@ -61,7 +63,9 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> LineDic
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1 + loader.line_offset
         if not isinstance(key, str):
-            raise _KeyProblem(line, f"键 {key!r} 不是文本；键必须是字母、数字或中文组成的名称。")
+            raise _KeyProblem(
+                line, f"键 {key!r} 不是文本；键必须是字母、数字或中文组成的名称。"
+            )
         if key in result:
             raise _KeyProblem(
                 line,

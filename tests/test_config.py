@@ -26,7 +26,9 @@ def test_repository_config_loads(repo: Repo) -> None:
 def test_exactly_one_information_officer(repo: Repo) -> None:
     repo.write(
         "site_config/departments.yml",
-        DEPARTMENTS.replace("information_officer: clerk", "information_officer: [clerk, head]"),
+        DEPARTMENTS.replace(
+            "information_officer: clerk", "information_officer: [clerk, head]"
+        ),
     )
     [problem] = problems_of(repo)
     assert problem.field == "departments[0].information_officer"
@@ -36,7 +38,9 @@ def test_exactly_one_information_officer(repo: Repo) -> None:
 def test_information_officer_must_belong_to_the_department(repo: Repo) -> None:
     repo.write(
         "site_config/departments.yml",
-        DEPARTMENTS.replace("information_officer: clerk", "information_officer: pclerk"),
+        DEPARTMENTS.replace(
+            "information_officer: clerk", "information_officer: pclerk"
+        ),
     )
     [problem] = problems_of(repo)
     assert "不属于办公室" in problem.message
@@ -59,7 +63,11 @@ def test_column_with_unknown_department_and_kind(repo: Repo) -> None:
 
 def test_roster_problems_all_reported(repo: Repo) -> None:
     text = (repo.root / "site_config/roster.yml").read_text(encoding="utf-8")
-    text = text.replace("role: section_head\n        department: office", "role: section_head\n        department: press", 1)
+    text = text.replace(
+        "role: section_head\n        department: office",
+        "role: section_head\n        department: press",
+        1,
+    )
     text = text.replace("from: 2020-01-01", "from: 2020-02-30", 1)
     text = text.replace("ssh-ed25519 AAAA", "ssh-ed25519 BBBB", 1)
     repo.write("site_config/roster.yml", text)
@@ -93,7 +101,9 @@ def test_policy_requirements_come_from_data(repo: Repo) -> None:
 
 def test_policy_requirement_needs_an_article(repo: Repo) -> None:
     policy = repo.root / "site_config/policy.yml"
-    text = policy.read_text(encoding="utf-8").replace("        article: 附件1 第八条\n", "", 1)
+    text = policy.read_text(encoding="utf-8").replace(
+        "        article: 附件1 第八条\n", "", 1
+    )
     policy.write_text(text, encoding="utf-8")
     [problem] = problems_of(repo)
     assert problem.field == "tiers.general.approvals[0].article"
@@ -102,8 +112,12 @@ def test_policy_requirement_needs_an_article(repo: Repo) -> None:
 def test_policy_role_must_exist(repo: Repo) -> None:
     policy = repo.root / "site_config/policy.yml"
     policy.write_text(
-        policy.read_text(encoding="utf-8").replace("role: principal_leader", "role: mayor"),
+        policy.read_text(encoding="utf-8").replace(
+            "role: principal_leader", "role: mayor"
+        ),
         encoding="utf-8",
     )
     [problem] = problems_of(repo)
-    assert "mayor" in problem.message and problem.field == "tiers.major.approvals[2].role"
+    assert (
+        "mayor" in problem.message and problem.field == "tiers.major.approvals[2].role"
+    )

@@ -24,7 +24,9 @@ def test_valid_post_with_chinese_title(repo: Repo) -> None:
     assert post.tier == "general" and post.secrecy_review.handler == "clerk"
 
 
-@pytest.mark.parametrize(("label", "tier"), [("一般", "general"), ("较重要", "important"), ("重要", "major")])
+@pytest.mark.parametrize(
+    ("label", "tier"), [("一般", "general"), ("较重要", "important"), ("重要", "major")]
+)
 def test_chinese_tier_labels(repo: Repo, label: str, tier: str) -> None:
     post, found = parse_post(PATH, post_text(tier=label).encode(), repo.config)
     assert found == [] and post is not None and post.tier == tier
@@ -87,7 +89,9 @@ def test_unclosed_front_matter(repo: Repo) -> None:
 
 
 def test_every_problem_reported_at_once(repo: Repo) -> None:
-    text = post_text(tier="urgent", department="nowhere").replace("published: 2026-03-01", "published: 2026-02-30")
+    text = post_text(tier="urgent", department="nowhere").replace(
+        "published: 2026-03-01", "published: 2026-02-30"
+    )
     fields = sorted(p.field or "" for p in problems(repo, text))
     assert fields == ["department", "published", "tier"]
 

@@ -24,7 +24,11 @@ def portal(repo: Repo, *args: str) -> int:
 
 @pytest.mark.parametrize(
     ("person", "role", "key_type"),
-    [("head", "section_head", "ED25519"), ("lead", "supervising_leader", "ECDSA"), ("boss", "principal_leader", "RSA")],
+    [
+        ("head", "section_head", "ED25519"),
+        ("lead", "supervising_leader", "ECDSA"),
+        ("boss", "principal_leader", "RSA"),
+    ],
 )
 def test_stock_ssh_keygen_accepts_each_key_type(
     repo: Repo,
@@ -35,7 +39,20 @@ def test_stock_ssh_keygen_accepts_each_key_type(
     key_type: str,
 ) -> None:
     repo.write(POST, post_text(tier="major"))
-    assert portal(repo, "sign", POST, "--role", role, "--key", str(repo.keys[person]), "--at", AT) == 0
+    assert (
+        portal(
+            repo,
+            "sign",
+            POST,
+            "--role",
+            role,
+            "--key",
+            str(repo.keys[person]),
+            "--at",
+            AT,
+        )
+        == 0
+    )
     capsysbinary.readouterr()
 
     assert portal(repo, "allowed-signers") == 0
@@ -45,35 +62,75 @@ def test_stock_ssh_keygen_accepts_each_key_type(
     assert portal(repo, "payload", RECORD, "--armor") == 0
     (tmp_path / "sig").write_bytes(capsysbinary.readouterr().out)
 
-    command = ["ssh-keygen", "-Y", "verify", "-f", str(tmp_path / "allowed"), "-I", person]
-    command += ["-n", NAMESPACE, "-s", str(tmp_path / "sig"), "-Overify-time=20260302030000Z"]
+    command = [
+        "ssh-keygen",
+        "-Y",
+        "verify",
+        "-f",
+        str(tmp_path / "allowed"),
+        "-I",
+        person,
+    ]
+    command += [
+        "-n",
+        NAMESPACE,
+        "-s",
+        str(tmp_path / "sig"),
+        "-Overify-time=20260302030000Z",
+    ]
     done = subprocess.run(command, input=message, capture_output=True, check=False)
     assert done.returncode == 0, done.stderr
     assert f"{key_type} key" in done.stdout.decode()
     payload = json.loads(message)
-    assert payload["path"] == POST and payload["role"] == role and payload["site"] == "test-site"
+    assert (
+        payload["path"] == POST
+        and payload["role"] == role
+        and payload["site"] == "test-site"
+    )
 
     # Stock ssh-keygen refuses the same signature for an edited payload.
-    done = subprocess.run(command, input=message.replace(b"approve", b"return"), capture_output=True, check=False)
+    done = subprocess.run(
+        command,
+        input=message.replace(b"approve", b"return"),
+        capture_output=True,
+        check=False,
+    )
     assert done.returncode != 0
 
 
 def test_sign_through_ssh_agent(repo: Repo, tmp_path: Path) -> None:
     repo.write(POST, post_text())
     socket = tmp_path / "agent.sock"
-    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket)], stdout=subprocess.DEVNULL)
+    agent = subprocess.Popen(
+        ["ssh-agent", "-D", "-a", str(socket)], stdout=subprocess.DEVNULL
+    )
     try:
         for _ in range(100):
             if socket.exists():
                 break
             subprocess.run(["sleep", "0.05"], check=True)
         env = {**os.environ, "SSH_AUTH_SOCK": str(socket)}
-        subprocess.run(["ssh-add", "-q", str(repo.keys["head"])], env=env, check=True, capture_output=True)
+        subprocess.run(
+            ["ssh-add", "-q", str(repo.keys["head"])],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         public_only = tmp_path / "only-public.pub"
         public_only.write_text(Path(f"{repo.keys['head']}.pub").read_text())
         os.environ["SSH_AUTH_SOCK"] = str(socket)
         try:
-            code = portal(repo, "sign", POST, "--role", "section_head", "--key", str(public_only), "--at", AT)
+            code = portal(
+                repo,
+                "sign",
+                POST,
+                "--role",
+                "section_head",
+                "--key",
+                str(public_only),
+                "--at",
+                AT,
+            )
         finally:
             del os.environ["SSH_AUTH_SOCK"]
     finally:
@@ -89,7 +146,17 @@ def test_sign_refuses_a_role_the_signer_does_not_hold(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo.write(POST, post_text())
-    code = portal(repo, "sign", POST, "--role", "principal_leader", "--key", str(repo.keys["head"]), "--at", AT)
+    code = portal(
+        repo,
+        "sign",
+        POST,
+        "--role",
+        "principal_leader",
+        "--key",
+        str(repo.keys["head"]),
+        "--at",
+        AT,
+    )
     assert code == 1
     assert "不是办公室的主要领导" in capsys.readouterr().err
     assert not (repo.root / RECORD).exists()
@@ -102,7 +169,10 @@ def test_sign_refuses_a_key_not_in_the_roster(
 
     repo.write(POST, post_text())
     stranger = make_key(tmp_path / "k", "stranger")
-    assert portal(repo, "sign", POST, "--role", "section_head", "--key", str(stranger)) == 1
+    assert (
+        portal(repo, "sign", POST, "--role", "section_head", "--key", str(stranger))
+        == 1
+    )
     assert "不在花名册" in capsys.readouterr().err
 
 
@@ -112,13 +182,28 @@ def test_signing_an_edited_post_starts_a_fresh_record(
     repo.write(POST, post_text())
     repo.approve_all(POST)
     repo.write(POST, post_text(body="改过的正文。\n"))
-    assert portal(repo, "sign", POST, "--role", "handler", "--key", str(repo.keys["clerk"]), "--at", AT) == 0
+    assert (
+        portal(
+            repo,
+            "sign",
+            POST,
+            "--role",
+            "handler",
+            "--key",
+            str(repo.keys["clerk"]),
+            "--at",
+            AT,
+        )
+        == 0
+    )
     assert "原有的 3 个签名已作废" in capsys.readouterr().err
     record, _ = read_record(repo.root, RECORD)
     assert record is not None and [s.role for s in record.signatures] == ["handler"]
 
 
-def test_record_is_written_whole_or_not_at_all(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_record_is_written_whole_or_not_at_all(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo.write(POST, post_text())
     repo.sign(POST, "clerk", "handler")
     before = (repo.root / RECORD).read_bytes()
@@ -130,10 +215,14 @@ def test_record_is_written_whole_or_not_at_all(repo: Repo, monkeypatch: pytest.M
     with pytest.raises(OSError):
         repo.sign(POST, "head", "section_head")
     assert (repo.root / RECORD).read_bytes() == before
-    assert [p.name for p in (repo.root / RECORD).parent.iterdir()] == [Path(RECORD).name]
+    assert [p.name for p in (repo.root / RECORD).parent.iterdir()] == [
+        Path(RECORD).name
+    ]
 
 
-def test_verify_exit_codes_and_json(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_exit_codes_and_json(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write(POST, post_text())
     repo.approve_all(POST)
     assert portal(repo, "verify") == 0
@@ -154,7 +243,9 @@ def test_verify_exit_codes_and_json(repo: Repo, capsys: pytest.CaptureFixture[st
         "hint": finding["hint"],
     }
     assert portal(repo, "verify", "--format", "github") == 1
-    assert capsys.readouterr().out.startswith(f"::error file={POST},title=hash-mismatch::")
+    assert capsys.readouterr().out.startswith(
+        f"::error file={POST},title=hash-mismatch::"
+    )
 
     (repo.root / "site_config/policy.yml").write_text("tiers: [\n", encoding="utf-8")
     assert portal(repo, "verify") == 2

@@ -69,24 +69,33 @@ def test_tier_lowered_after_signing(repo: Repo) -> None:
     approved(repo, tier="major")
     repo.sign(POST, "boss", "principal_leader")
     path = repo.root / POST
-    path.write_text(path.read_text(encoding="utf-8").replace("tier: major", "tier: general"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("tier: major", "tier: general")
+    )
     assert rules(run(repo)) == [(POST, "hash-mismatch")]
 
 
 def test_tier_lowered_and_record_hash_rewritten(repo: Repo) -> None:
     approved(repo, tier="major")
     path = repo.root / POST
-    path.write_text(path.read_text(encoding="utf-8").replace("tier: major", "tier: general"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("tier: major", "tier: general")
+    )
     from pipeline.post import sha256_hex
 
     record = repo.root / RECORD
     text = record.read_text(encoding="utf-8")
     old = text.split("sha256: ")[1].split("\n")[0]
-    record.write_text(text.replace(old, sha256_hex(path.read_bytes())), encoding="utf-8")
+    record.write_text(
+        text.replace(old, sha256_hex(path.read_bytes())), encoding="utf-8"
+    )
     report = run(repo)
     invalid = [f for f in report.findings if f.rule == "signature-invalid"]
     assert len(invalid) == 4
-    assert {f.rule for f in report.findings} == {"signature-invalid", "approval-missing"}
+    assert {f.rule for f in report.findings} == {
+        "signature-invalid",
+        "approval-missing",
+    }
 
 
 def test_signature_copied_to_another_post(repo: Repo) -> None:
@@ -107,7 +116,10 @@ def test_signature_entry_moved_into_another_record(repo: Repo) -> None:
     repo.sign(other, "clerk", "handler")
     repo.sign(other, "lead", "supervising_leader")
     source = (repo.root / RECORD).read_text(encoding="utf-8")
-    head_entry = "- role: section_head" + source.split("- role: section_head")[1].split("- role:")[0]
+    head_entry = (
+        "- role: section_head"
+        + source.split("- role: section_head")[1].split("- role:")[0]
+    )
     target = repo.root / "reviews/notices/另一篇通知.yml"
     target.write_text(target.read_text(encoding="utf-8") + head_entry, encoding="utf-8")
     report = run(repo)
@@ -151,7 +163,12 @@ def test_role_ended_before_signing(repo: Repo) -> None:
     people = list(helpers.PEOPLE)
     index = [p[0] for p in people].index("head")
     person = people[index]
-    helpers.PEOPLE[index] = (person[0], person[1], person[2] + "        until: 2026-02-28\n", person[3])
+    helpers.PEOPLE[index] = (
+        person[0],
+        person[1],
+        person[2] + "        until: 2026-02-28\n",
+        person[3],
+    )
     try:
         repo.roster()
     finally:
@@ -193,7 +210,9 @@ def test_expired_key(repo: Repo) -> None:
 def test_signature_dated_before_key_existed(repo: Repo) -> None:
     repo.write(POST, post_text())
     repo.sign(POST, "clerk", "handler")
-    raw_sign(repo, POST, "head", "section_head", at=dt.datetime(2019, 5, 1, tzinfo=dt.UTC))
+    raw_sign(
+        repo, POST, "head", "section_head", at=dt.datetime(2019, 5, 1, tzinfo=dt.UTC)
+    )
     repo.sign(POST, "lead", "supervising_leader")
     assert only(run(repo), "key-invalid").rule == "key-invalid"
 
@@ -295,13 +314,17 @@ def test_one_person_cannot_fill_two_roles(repo: Repo) -> None:
     assert run(repo).findings == []
 
 
-def test_one_person_with_two_keys_fills_one_role(repo: Repo, key_folder: object) -> None:
+def test_one_person_with_two_keys_fills_one_role(
+    repo: Repo, key_folder: object
+) -> None:
     from tests.helpers.repo import make_key
 
     second = make_key(repo.root / "keys", "head-second")
     public = second.with_suffix(".pub").read_text().split()
     repo.roster(
-        key_lines={"head": f"      - key: {public[0]} {public[1]}\n        from: 2020-01-01\n"}
+        key_lines={
+            "head": f"      - key: {public[0]} {public[1]}\n        from: 2020-01-01\n"
+        }
     )
     repo.write(POST, post_text(tier="important"))
     repo.sign(POST, "clerk", "handler")
@@ -342,7 +365,9 @@ def test_record_edited_by_hand_is_reported_with_line(repo: Repo) -> None:
     approved(repo)
     record = repo.root / RECORD
     record.write_text(
-        record.read_text(encoding="utf-8").replace("decision: approve", "decision: maybe", 1),
+        record.read_text(encoding="utf-8").replace(
+            "decision: approve", "decision: maybe", 1
+        ),
         encoding="utf-8",
     )
     report = run(repo)

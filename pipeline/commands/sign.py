@@ -55,7 +55,9 @@ def sign(
         )
         if outcome.voided:
             logger.warning(
-                "%s 在上次签名后改动过，原有的 %d 个签名已作废，需全部重签。", path, outcome.voided
+                "%s 在上次签名后改动过，原有的 %d 个签名已作废，需全部重签。",
+                path,
+                outcome.voided,
             )
         person = config.roster.people[outcome.signature.signer]
         verb = "同意" if decision == "approve" else "退回"

@@ -17,7 +17,12 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=TZ)
 
 # id, name, roles (YAML), key type
 PEOPLE = [
-    ("boss", "周局长", "      - role: principal_leader\n        from: 2020-01-01\n", "rsa"),
+    (
+        "boss",
+        "周局长",
+        "      - role: principal_leader\n        from: 2020-01-01\n",
+        "rsa",
+    ),
     (
         "lead",
         "吴分管",
@@ -25,13 +30,33 @@ PEOPLE = [
         "        from: 2020-01-01\n",
         "ecdsa",
     ),
-    ("head", "孙科长", "      - role: section_head\n        department: office\n        from: 2020-01-01\n", "ed25519"),
-    ("phead", "钱科长", "      - role: section_head\n        department: policy\n        from: 2020-01-01\n", "ed25519"),
-    ("clerk", "陈办事员", "      - role: staff\n        department: office\n        from: 2020-01-01\n", "ed25519"),
-    ("pclerk", "林办事员", "      - role: staff\n        department: policy\n        from: 2020-01-01\n", "ed25519"),
+    (
+        "head",
+        "孙科长",
+        "      - role: section_head\n        department: office\n        from: 2020-01-01\n",
+        "ed25519",
+    ),
+    (
+        "phead",
+        "钱科长",
+        "      - role: section_head\n        department: policy\n        from: 2020-01-01\n",
+        "ed25519",
+    ),
+    (
+        "clerk",
+        "陈办事员",
+        "      - role: staff\n        department: office\n        from: 2020-01-01\n",
+        "ed25519",
+    ),
+    (
+        "pclerk",
+        "林办事员",
+        "      - role: staff\n        department: policy\n        from: 2020-01-01\n",
+        "ed25519",
+    ),
 ]
 
-SITE = "id: test-site\ntitle: 测试门户\nutc_offset: \"+08:00\"\n"
+SITE = 'id: test-site\ntitle: 测试门户\nutc_offset: "+08:00"\n'
 DEPARTMENTS = """\
 departments:
   - id: office
@@ -58,9 +83,9 @@ columns:
 
 def default_policy() -> str:
     """The repository's own policy file, so tests judge by the rules in force."""
-    return (Path(__file__).resolve().parents[2] / "site_config" / "policy.yml").read_text(
-        encoding="utf-8"
-    )
+    return (
+        Path(__file__).resolve().parents[2] / "site_config" / "policy.yml"
+    ).read_text(encoding="utf-8")
 
 
 def post_text(
@@ -138,7 +163,9 @@ class Repo:
             at=at,
         )
 
-    def approve_all(self, path: str, tier: str = "general", handler: str = "clerk") -> None:
+    def approve_all(
+        self, path: str, tier: str = "general", handler: str = "clerk"
+    ) -> None:
         """Every signature a post of ``tier`` in the office needs, by distinct people."""
         self.sign(path, handler, "handler")
         self.sign(path, "head", "section_head")
@@ -152,7 +179,9 @@ class Repo:
         lines = ["people:"]
         for person_id, name, roles, _ in PEOPLE:
             public = Path(f"{self.keys[person_id]}.pub").read_text().split()
-            lines.append(f"  - id: {person_id}\n    name: {name}\n    roles:\n{roles.rstrip()}")
+            lines.append(
+                f"  - id: {person_id}\n    name: {name}\n    roles:\n{roles.rstrip()}"
+            )
             lines.append(
                 f"    keys:\n      - key: {public[0]} {public[1]}\n"
                 f"        from: 2020-01-01\n{key_lines.get(person_id, '')}"
@@ -166,7 +195,19 @@ def make_key(folder: Path, name: str, key_type: str = "ed25519") -> Path:
     path = folder / name
     extra = {"rsa": ["-b", "3072"], "ecdsa": ["-b", "256"]}.get(key_type, [])
     subprocess.run(
-        ["ssh-keygen", "-q", "-t", key_type, *extra, "-N", "", "-C", name, "-f", str(path)],
+        [
+            "ssh-keygen",
+            "-q",
+            "-t",
+            key_type,
+            *extra,
+            "-N",
+            "",
+            "-C",
+            name,
+            "-f",
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -237,7 +278,9 @@ def raw_sign(
         role, person, decision, "", at, signed_at, armored.stdout.decode()
     )
     where = record_path(path)
-    previous = read_record(repo.root, where)[0] if (repo.root / where).exists() else None
+    previous = (
+        read_record(repo.root, where)[0] if (repo.root / where).exists() else None
+    )
     kept = previous.signatures if previous else ()
     write_record(
         repo.root, ReviewRecord(where, path, sha256_hex(data), (*kept, signature))
