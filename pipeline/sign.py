@@ -105,13 +105,25 @@ def sign_post(
     signature = Signature(
         role, person.id, decision, comment.strip(), at, signed_at, armored
     )
-    kept = previous.signatures if previous and previous.sha256 == post.sha256 else ()
-    voided = len(previous.signatures) - len(kept) if previous else 0
+    current = previous.signatures if previous and previous.sha256 == post.sha256 else ()
+    voided = len(previous.signatures) - len(current) if previous else 0
+    # Signing the same decision again (a rerun) replaces it rather than piling up.
+    kept = tuple(s for s in current if not _same_decision(s, signature))
     record = ReviewRecord(
         record_path(post.path), post.path, post.sha256, (*kept, signature)
     )
     write_record(root, record)
     return SignResult(signature, record, voided)
+
+
+def _same_decision(one: Signature, other: Signature) -> bool:
+    return (one.role, one.signer, one.decision, one.comment, one.signed_at_text) == (
+        other.role,
+        other.signer,
+        other.decision,
+        other.comment,
+        other.signed_at_text,
+    )
 
 
 def _current_record(root: Path, post: Post) -> ReviewRecord | None:

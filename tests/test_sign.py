@@ -259,3 +259,11 @@ def test_usage_error_exit_code(repo: Repo) -> None:
 
 def test_now_is_after_fixture_signing_time() -> None:
     assert NOW.isoformat() > AT
+
+
+def test_signing_the_same_decision_again_replaces_it(repo: Repo) -> None:
+    repo.write(POST, post_text())
+    repo.sign(POST, "head", "section_head")
+    repo.sign(POST, "head", "section_head")
+    record, _ = read_record(repo.root, RECORD)
+    assert record is not None and len(record.signatures) == 1
