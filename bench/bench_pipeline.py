@@ -20,7 +20,11 @@ from pipeline.verify import verify_repository
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGNED_AT = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-SIGNERS = (("handler", "lin-xiao"), ("section_head", "qian-feng"), ("supervising_leader", "wu-min"))
+SIGNERS = (
+    ("handler", "lin-xiao"),
+    ("section_head", "qian-feng"),
+    ("supervising_leader", "wu-min"),
+)
 
 
 def timed(action: Callable[[], object], repeat: int) -> float:
@@ -42,7 +46,11 @@ def synthetic_site(folder: Path, count: int) -> Path:
             shutil.copytree(source, root / name)
         else:
             shutil.copy(source, root / name)
-    sources = [p for p in post_paths(ROOT) if p.startswith("content/administrative-regulations/")]
+    sources = [
+        p
+        for p in post_paths(ROOT)
+        if p.startswith("content/administrative-regulations/")
+    ]
     config = load_config(root)
     for index in range(count):
         source = ROOT / sources[index % len(sources)]
@@ -60,17 +68,23 @@ def synthetic_site(folder: Path, count: int) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--scale", type=int, default=0, help="synthetic site of N posts")
+    parser.add_argument(
+        "--scale", type=int, default=0, help="synthetic site of N posts"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = ROOT
         if args.scale:
             start = time.perf_counter()
             root = synthetic_site(Path(tmp), args.scale)
-            print(f"signed {args.scale} posts in {time.perf_counter() - start:.1f} s (not timed below)")
+            print(
+                f"signed {args.scale} posts in {time.perf_counter() - start:.1f} s (not timed below)"
+            )
         posts = len(post_paths(root))
         config = load_config(root)
-        verify_s = timed(lambda: verify_repository(root, load_config(root)), args.repeat)
+        verify_s = timed(
+            lambda: verify_repository(root, load_config(root)), args.repeat
+        )
         report = verify_repository(root, config)
         print(f"posts: {posts}; publishable: {len(report.publishable)}")
         print(f"portal verify: {verify_s:.2f} s (median of {args.repeat})")

@@ -33,6 +33,13 @@ RULES = {
     "distinct-persons": "附件1 第八条",
     "demo-key": "附件1 第十条",
     "unapproved-file": "附件1 第九条",
+    # The built site, checked page by page against the approvals.
+    "site-extra-page": "附件1 第九条",
+    "site-page-mismatch": "附件1 第九条",
+    "site-page-missing": "附件1 第九条",
+    "site-source-file": "附件1 第九条",
+    "site-search-index": "附件1 第九条",
+    "site-sitemap": "附件1 第九条",
 }
 
 

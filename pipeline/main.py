@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,9 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--exclude-unapproved", action="store_true", help="跳过未审批的稿件而不是失败"
     )
+    build.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
 
     check = commands.add_parser("check-site", help="逐页核对已构建的网站与审批记录")
     check.add_argument("site_dir", type=Path)
+    check.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
 
     importer = commands.add_parser(
         "import-laws", help="从 LawRefBook 语料导入法律法规稿件"
@@ -164,11 +167,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "build":
         from pipeline.commands.build import build
 
-        return build(root, site_dir=args.site_dir, exclude=args.exclude_unapproved)
+        return build(
+            root,
+            site_dir=args.site_dir,
+            exclude=args.exclude_unapproved,
+            production=args.production,
+        )
     if args.command == "check-site":
         from pipeline.commands.build import check_site_command
 
-        return check_site_command(root, args.site_dir)
+        return check_site_command(root, args.site_dir, production=args.production)
     from pipeline.commands.import_laws import import_laws
 
     return import_laws(root, args.corpus, selection=args.selection, date=args.date)
@@ -190,6 +198,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if _is_configuration(exc) else EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``portal verify | head``): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_REFUSED
     except Exception:
         logger.exception("内部错误（请把以下信息报告给办公室）：")
         return EXIT_CRASH

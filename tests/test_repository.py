@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,33 @@ def test_stock_ssh_keygen_accepts_a_signature_from_a_record(
         command += [f"-Overify-time={local}"]
         done = subprocess.run(command, input=message, capture_output=True, check=False)
         assert done.returncode == 0, done.stderr
+
+
+def test_one_changed_byte_blocks_verify_and_mkdocs_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    copy = tmp_path / "site-repo"
+    for name in ("content", "reviews", "site_config"):
+        shutil.copytree(ROOT / name, copy / name)
+    shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
+    post = copy / ATTACHMENTS[0]
+    data = bytearray(post.read_bytes())
+    data[data.index("第一条".encode())] ^= 0x01
+    post.write_bytes(bytes(data))
+
+    assert main(["--root", str(copy), "verify"]) == 1
+    out = capsys.readouterr().out
+    assert f"{ATTACHMENTS[0]}: 错误 [hash-mismatch]" in out
+    assert "232 篇可以发布，1 篇不能发布" in out
+
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(copy / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert ATTACHMENTS[0] in done.stderr and "hash-mismatch" in done.stderr
+    assert not (copy / "site").exists()

@@ -1,0 +1,466 @@
+"""Site sources and the page-by-page check, without any site generator.
+
+A "built site" here is faked by writing each source's text into the HTML file its
+page would be: the raw-HTML markers pass through unchanged, as with a real renderer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import SiteConfig
+from pipeline.errors import BuildError
+from pipeline.findings import RULES, Finding, finding
+from pipeline.post import Post, parse_post
+from pipeline.site import (
+    HOME_SOURCE,
+    SEARCH_INDEX,
+    SiteSources,
+    blocked_posts,
+    check_site,
+    location_page,
+    metadata_block,
+    page_markers,
+    page_path,
+    page_url,
+    site_sources,
+)
+from pipeline.verify import Report
+from tests.helpers.repo import Repo, post_text
+
+NOTICE = "content/notices/科技创新券申报通知.md"
+
+
+def make_post(
+    repo: Repo,
+    path: str = NOTICE,
+    *,
+    published: str = "2026-03-01",
+    **fields: str,
+) -> Post:
+    """A validated post (not signed: the check takes approval from the report)."""
+    text = post_text(**fields).replace(
+        "published: 2026-03-01", f"published: {published}"
+    )
+    post, problems = parse_post(path, text.encode("utf-8"), repo.config)
+    assert post is not None, problems
+    return post
+
+
+def fake_build(site: Path, sources: SiteSources) -> None:
+    """Write each page's source text into the HTML file the page would be built to."""
+    for page in sources.pages.values():
+        target = site / page.page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        body = sources.files[page.source].decode("utf-8")
+        target.write_text(f"<!doctype html><html><body>{body}</body></html>", "utf-8")
+    index = {
+        "config": {},
+        "docs": [
+            {"location": page_url(page), "title": "", "text": ""}
+            for page in sources.pages
+        ],
+    }
+    (site / "search").mkdir(parents=True, exist_ok=True)
+    (site / SEARCH_INDEX).write_text(json.dumps(index), "utf-8")
+    (site / "404.html").write_text("<html><body>404</body></html>", "utf-8")
+
+
+def rules_of(findings: list[Finding]) -> list[tuple[str, str]]:
+    return sorted((f.path, f.rule) for f in findings)
+
+
+@pytest.fixture
+def config(repo: Repo) -> SiteConfig:
+    return repo.config
+
+
+@pytest.fixture
+def two_posts(repo: Repo) -> Report:
+    older = make_post(
+        repo, "content/notices/二月通知.md", published="2026-02-01", title="二月的通知"
+    )
+    newer = make_post(
+        repo, "content/notices/三月通知.md", published="2026-03-05", title="三月的通知"
+    )
+    return Report(publishable=[older, newer])
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def test_post_source_is_verified_bytes_plus_block(
+    repo: Repo, config: SiteConfig
+) -> None:
+    post = make_post(repo)
+    sources = site_sources(Report(publishable=[post]), config)
+    page = sources.files["notices/科技创新券申报通知.md"]
+    block = metadata_block(post, config)
+    front_end = post.data.index(b"\n---\n") + len(b"\n---\n")
+    assert page[:front_end] == post.data[:front_end]
+    assert page[front_end:].startswith(b"\n" + block.encode("utf-8") + b"\n\n")
+    assert page.replace(b"\n" + block.encode("utf-8") + b"\n\n", b"", 1) == post.data
+
+
+def test_metadata_block_escapes_every_field(repo: Repo, config: SiteConfig) -> None:
+    post = make_post(
+        repo,
+        extra="issuer: '<script>alert(1)</script> & 局'\nstatus: repealed\neffective: 2026-04-01\n",
+    )
+    post = Post(**{**post.__dict__, "doc_number": '常科〔2026〕"3"<b>号'})
+    block = metadata_block(post, config)
+    assert "<script>" not in block and "<b>" not in block
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 局" in block
+    assert "常科〔2026〕&quot;3&quot;&lt;b&gt;号" in block
+    assert "<dt>效力状态</dt><dd>已废止</dd>" in block
+    assert "<dt>施行日期</dt><dd>2026-04-01</dd>" in block
+    assert '<dt>栏目</dt><dd><a href="../">通知公告</a></dd>' in block
+    (marker,) = page_markers(block)
+    assert marker["data-portal-path"] == NOTICE
+    assert marker["data-portal-sha256"] == post.sha256
+
+
+def test_issuer_defaults_to_department_name(repo: Repo, config: SiteConfig) -> None:
+    block = metadata_block(make_post(repo), config)
+    assert "<dt>发布机关</dt><dd>办公室</dd>" in block
+    assert "效力状态" not in block and "施行日期" not in block
+
+
+def test_title_with_html_is_escaped_in_lists(repo: Repo, config: SiteConfig) -> None:
+    post = make_post(repo, title="'<img src=x onerror=alert(1)>通知'")
+    sources = site_sources(Report(publishable=[post]), config)
+    for name in ("notices/index.md", HOME_SOURCE):
+        text = sources.files[name].decode("utf-8")
+        assert "<img" not in text
+        assert "&lt;img src=x onerror=alert(1)&gt;通知" in text
+
+
+def test_column_index_lists_newest_first(two_posts: Report, config: SiteConfig) -> None:
+    sources = site_sources(two_posts, config)
+    text = sources.files["notices/index.md"].decode("utf-8")
+    assert text.index("三月的通知") < text.index("二月的通知")
+    assert "共 2 条" in text
+    assert '<a href="%E4%B8%89%E6%9C%88%E9%80%9A%E7%9F%A5/">三月的通知</a>' in text
+    home = sources.files[HOME_SOURCE].decode("utf-8")
+    assert home.index("三月的通知") < home.index("二月的通知")
+    assert 'href="notices/%E4%B8%89%E6%9C%88%E9%80%9A%E7%9F%A5/"' in home
+
+
+def test_home_shows_five_newest_per_column(repo: Repo, config: SiteConfig) -> None:
+    posts = [
+        make_post(
+            repo,
+            f"content/notices/通知{day:02d}.md",
+            published=f"2026-03-{day:02d}",
+            title=f"第{day:02d}号通知",
+        )
+        for day in range(1, 8)
+    ]
+    sources = site_sources(Report(publishable=posts), config)
+    home = sources.files[HOME_SOURCE].decode("utf-8")
+    shown = [f"第{day:02d}号通知" for day in range(7, 2, -1)]
+    assert [title for title in shown if title in home] == shown
+    assert "第02号通知" not in home and "第01号通知" not in home
+    assert "共 7 条" in home
+    index = sources.files["notices/index.md"].decode("utf-8")
+    assert all(f"第{day:02d}号通知" in index for day in range(1, 8))
+
+
+def test_empty_column_says_so(two_posts: Report, config: SiteConfig) -> None:
+    sources = site_sources(two_posts, config)
+    laws = sources.files["laws/index.md"].decode("utf-8")
+    assert "暂无信息" in laws and "共 0 条" in laws
+    assert "维护科室：政策法规科" in laws
+
+
+def test_markers_of_generated_pages(two_posts: Report, config: SiteConfig) -> None:
+    sources = site_sources(two_posts, config)
+    (home,) = page_markers(sources.files[HOME_SOURCE].decode("utf-8"))
+    assert home["data-portal-generated"] == "home"
+    (index,) = page_markers(sources.files["laws/index.md"].decode("utf-8"))
+    assert index["data-portal-generated"] == "column-index"
+    assert index["data-portal-column"] == "laws"
+    for post in two_posts.publishable:
+        source = post.path.removeprefix("content/")
+        (marker,) = page_markers(sources.files[source].decode("utf-8"))
+        assert marker == {
+            "class": "portal-meta",
+            "data-portal-path": post.path,
+            "data-portal-sha256": post.sha256,
+        }
+
+
+def test_nav_lists_home_and_columns_never_posts(
+    two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    assert sources.nav == [
+        {"首页": "index.md"},
+        {"通知公告": "notices/index.md"},
+        {"法律法规": "laws/index.md"},
+    ]
+    targets = [target for entry in sources.nav for target in entry.values()]
+    assert not any(
+        post.path.removeprefix("content/") in targets for post in two_posts.publishable
+    )
+
+
+def test_page_paths_follow_directory_urls() -> None:
+    assert page_path("index.md") == "index.html"
+    assert page_path("laws/index.md") == "laws/index.html"
+    assert page_path("laws/中华人民共和国科学技术进步法.md") == (
+        "laws/中华人民共和国科学技术进步法/index.html"
+    )
+    assert page_url("laws/进步法/index.html") == "laws/%E8%BF%9B%E6%AD%A5%E6%B3%95/"
+    assert (
+        location_page("laws/%E8%BF%9B%E6%AD%A5%E6%B3%95/#_1")
+        == "laws/进步法/index.html"
+    )
+    assert location_page("") == "index.html"
+
+
+def test_odd_front_matter_boundary_is_refused(repo: Repo, config: SiteConfig) -> None:
+    text = post_text().replace("\n---\n", "\n----\n", 1)
+    # The verifier accepts a closing line of four dashes; renderers may not.
+    post, problems = parse_post(NOTICE, text.encode("utf-8"), config)
+    assert post is not None, problems
+    with pytest.raises(BuildError) as caught:
+        site_sources(Report(publishable=[post]), config)
+    assert caught.value.path == NOTICE
+
+
+def test_crlf_post_gets_block_after_front_matter(
+    repo: Repo, config: SiteConfig
+) -> None:
+    text = post_text().replace("\n", "\r\n")
+    post, problems = parse_post(NOTICE, text.encode("utf-8"), config)
+    assert post is not None, problems
+    page = site_sources(Report(publishable=[post]), config).files[
+        "notices/科技创新券申报通知.md"
+    ]
+    assert b"\r" not in page
+    assert b'---\n\n<div class="portal-meta"' in page
+
+
+def test_blocked_posts_files_record_findings_under_the_post() -> None:
+    record = finding("reviews/notices/草稿.yml", "approval-missing", "缺少签名。")
+    front = finding("content/notices/坏稿.md", "front-matter", "缺少标题。")
+    report = Report(findings=[record, front])
+    assert blocked_posts(report) == {
+        "content/notices/坏稿.md": [front],
+        "content/notices/草稿.md": [record],
+    }
+
+
+def test_site_rules_are_registered() -> None:
+    for rule in ("site-extra-page", "site-page-mismatch", "site-page-missing"):
+        assert RULES[rule] == "附件1 第九条"
+
+
+# --------------------------------------------------------------------------- check
+
+
+def test_faithful_site_passes(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    fake_build(tmp_path / "site", sources)
+    assert check_site(tmp_path / "site", sources, two_posts) == []
+
+
+def test_injected_page_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    (site / "notices" / "内部草稿").mkdir()
+    (site / "notices" / "内部草稿" / "index.html").write_text(
+        "<p>未经审批</p>", "utf-8"
+    )
+    (site / "extra.htm").write_text("<p>x</p>", "utf-8")
+    findings = check_site(site, sources, two_posts)
+    assert rules_of(findings) == [
+        ("site/extra.htm", "site-extra-page"),
+        ("site/notices/内部草稿/index.html", "site-extra-page"),
+    ]
+    assert "没有审批标记" in findings[0].message
+
+
+def test_page_with_wrong_hash_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    page = site / "notices" / "三月通知" / "index.html"
+    post = two_posts.publishable[1]
+    page.write_text(page.read_text("utf-8").replace(post.sha256, "0" * 64), "utf-8")
+    findings = check_site(site, sources, two_posts)
+    assert rules_of(findings) == [
+        ("site/notices/三月通知/index.html", "site-page-mismatch")
+    ]
+    assert "000000000000" in findings[0].message
+
+
+def test_page_of_one_post_at_anothers_place_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    first, second = (site / p.page for p in sources.pages.values() if p.kind == "post")
+    first.write_bytes(second.read_bytes())
+    findings = check_site(site, sources, two_posts)
+    assert [f.rule for f in findings] == ["site-page-mismatch"]
+
+
+def test_page_with_a_second_marker_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    page = site / "notices" / "index.html"
+    page.write_text(
+        page.read_text("utf-8") + '<span data-portal-path="content/x.md"></span>',
+        "utf-8",
+    )
+    findings = check_site(site, sources, two_posts)
+    assert rules_of(findings) == [("site/notices/index.html", "site-page-mismatch")]
+    assert "实有 2 个" in findings[0].message
+
+
+def test_page_of_unapproved_post_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    """A site built while a post was approved fails once that approval is gone."""
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    now = Report(publishable=two_posts.publishable[:1])
+    findings = check_site(site, site_sources(now, config), now)
+    assert ("site/notices/三月通知/index.html", "site-extra-page") in rules_of(findings)
+
+
+def test_missing_page_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    (site / "notices" / "二月通知" / "index.html").unlink()
+    (site / "laws" / "index.html").unlink()
+    findings = check_site(site, sources, two_posts)
+    assert rules_of(findings) == [
+        ("site/laws/index.html", "site-page-missing"),
+        ("site/notices/二月通知/index.html", "site-page-missing"),
+    ]
+    assert "稿件 content/notices/二月通知.md" in findings[1].message
+
+
+def test_missing_site_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    findings = check_site(tmp_path / "nothing", sources, two_posts)
+    assert [f.rule for f in findings] == ["site-page-missing"]
+
+
+def test_search_index_entry_to_unexpected_page(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    index = json.loads((site / SEARCH_INDEX).read_text("utf-8"))
+    index["docs"].append(
+        {"location": "notices/%E8%8D%89%E7%A8%BF/#_1", "title": "草稿", "text": "内部"}
+    )
+    (site / SEARCH_INDEX).write_text(json.dumps(index), "utf-8")
+    findings = check_site(site, sources, two_posts)
+    assert rules_of(findings) == [
+        ("site/search/search_index.json", "site-search-index")
+    ]
+    assert "notices/草稿/index.html" in findings[0].message
+
+
+def test_unreadable_search_index_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    (site / SEARCH_INDEX).write_text("{not json", "utf-8")
+    assert [f.rule for f in check_site(site, sources, two_posts)] == [
+        "site-search-index"
+    ]
+
+
+def test_source_files_are_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    (site / "notices" / "二月通知.md").write_bytes(two_posts.publishable[0].data)
+    (site / "notes.markdown").write_text("x", "utf-8")
+    stray = Report(
+        publishable=two_posts.publishable,
+        findings=[
+            finding("content/notices/附件.docx", "unapproved-file", "不是稿件。")
+        ],
+    )
+    (site / "notices" / "附件.docx").write_bytes(b"PK")
+    findings = check_site(site, site_sources(stray, config), stray)
+    assert rules_of(findings) == [
+        ("site/notes.markdown", "site-source-file"),
+        ("site/notices/二月通知.md", "site-source-file"),
+        ("site/notices/附件.docx", "site-source-file"),
+    ]
+
+
+def test_marker_in_404_page_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    (site / "404.html").write_bytes(sources.files["notices/二月通知.md"])
+    assert [f.rule for f in check_site(site, sources, two_posts)] == [
+        "site-page-mismatch"
+    ]
+
+
+def test_sitemap_with_unexpected_location(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    base = "https://kjj.example.gov.cn/"
+    locations = [base + page_url(page) for page in sources.pages]
+    good = "".join(f"<url><loc>{loc}</loc></url>" for loc in locations)
+    xml = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset>'
+    (site / "sitemap.xml").write_text(xml.format(good), "utf-8")
+    assert check_site(site, sources, two_posts) == []
+    bad = good + f"<url><loc>{base}notices/%E8%8D%89%E7%A8%BF/</loc></url>"
+    (site / "sitemap.xml.gz").write_bytes(gzip.compress(xml.format(bad).encode()))
+    findings = check_site(site, sources, two_posts)
+    assert rules_of(findings) == [("site/sitemap.xml.gz", "site-sitemap")]
+
+
+def test_symlink_in_site_is_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "site"
+    fake_build(site, sources)
+    (site / "repo").symlink_to(tmp_path)
+    assert rules_of(check_site(site, sources, two_posts)) == [
+        ("site/repo", "site-extra-page")
+    ]
