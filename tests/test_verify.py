@@ -32,6 +32,14 @@ def approved(repo: Repo, tier: str = "general", **fields: str) -> None:
     repo.approve_all(POST, tier=tier)
 
 
+def cheat_section_head(repo: Repo, person: str, role: str, **kwargs: object) -> None:
+    """A general post approved properly but for the section head's signature."""
+    repo.write(POST, post_text())
+    repo.sign(POST, "clerk", "handler")
+    raw_sign(repo, POST, person, role, **kwargs)  # type: ignore[arg-type]
+    repo.sign(POST, "lead", "supervising_leader")
+
+
 def test_fully_approved_post_is_publishable(repo: Repo) -> None:
     approved(repo)
     report = run(repo)
@@ -130,29 +138,20 @@ def test_signature_entry_moved_into_another_record(repo: Repo) -> None:
 
 
 def test_signature_in_another_namespace(repo: Repo) -> None:
-    repo.write(POST, post_text())
-    repo.sign(POST, "clerk", "handler")
-    raw_sign(repo, POST, "head", "section_head", namespace="git")
-    repo.sign(POST, "lead", "supervising_leader")
+    cheat_section_head(repo, "head", "section_head", namespace="git")
     finding = only(run(repo), "signature-invalid")
     assert "命名空间" in finding.message and "git" in finding.message
 
 
 def test_signer_without_the_role(repo: Repo) -> None:
-    repo.write(POST, post_text())
-    repo.sign(POST, "clerk", "handler")
-    raw_sign(repo, POST, "pclerk", "section_head")
-    repo.sign(POST, "lead", "supervising_leader")
+    cheat_section_head(repo, "pclerk", "section_head")
     report = run(repo)
     assert only(report, "signer-role").path == RECORD
     assert "科室负责人" in only(report, "approval-missing").message
 
 
 def test_section_head_of_another_department(repo: Repo) -> None:
-    repo.write(POST, post_text())
-    repo.sign(POST, "clerk", "handler")
-    raw_sign(repo, POST, "phead", "section_head")
-    repo.sign(POST, "lead", "supervising_leader")
+    cheat_section_head(repo, "phead", "section_head")
     finding = only(run(repo), "signer-role")
     assert "办公室的科室负责人" in finding.message
 
@@ -173,20 +172,14 @@ def test_role_ended_before_signing(repo: Repo) -> None:
         repo.roster()
     finally:
         helpers.PEOPLE[index] = person
-    repo.write(POST, post_text())
-    repo.sign(POST, "clerk", "handler")
-    raw_sign(repo, POST, "head", "section_head")
-    repo.sign(POST, "lead", "supervising_leader")
+    cheat_section_head(repo, "head", "section_head")
     finding = only(run(repo), "signer-role")
     assert "孙科长" in finding.message
 
 
 def test_revoked_key(repo: Repo) -> None:
     repo.roster(key_lines={"head": "        revoked: 2026-03-01\n"})
-    repo.write(POST, post_text())
-    repo.sign(POST, "clerk", "handler")
-    raw_sign(repo, POST, "head", "section_head")
-    repo.sign(POST, "lead", "supervising_leader")
+    cheat_section_head(repo, "head", "section_head")
     finding = only(run(repo), "key-invalid")
     assert "已吊销" in finding.message
 
@@ -199,10 +192,7 @@ def test_signatures_before_revocation_stand(repo: Repo) -> None:
 
 def test_expired_key(repo: Repo) -> None:
     repo.roster(key_lines={"head": "        until: 2026-01-31\n"})
-    repo.write(POST, post_text())
-    repo.sign(POST, "clerk", "handler")
-    raw_sign(repo, POST, "head", "section_head")
-    repo.sign(POST, "lead", "supervising_leader")
+    cheat_section_head(repo, "head", "section_head")
     finding = only(run(repo), "key-invalid")
     assert "不在有效期内" in finding.message
 
@@ -218,10 +208,7 @@ def test_signature_dated_before_key_existed(repo: Repo) -> None:
 
 
 def test_signature_dated_in_the_future(repo: Repo) -> None:
-    repo.write(POST, post_text())
-    repo.sign(POST, "clerk", "handler")
-    raw_sign(repo, POST, "head", "section_head", at=NOW + dt.timedelta(days=1))
-    repo.sign(POST, "lead", "supervising_leader")
+    cheat_section_head(repo, "head", "section_head", at=NOW + dt.timedelta(days=1))
     assert only(run(repo), "signed-in-future").path == RECORD
 
 
