@@ -34,7 +34,7 @@ KINDS = {
     "guide": "办事指南",
     "report": "报告",
 }
-_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+_OFFSET = re.compile(r"^([+-])(0\d|1[0-4]):([0-5]\d)$")
 
 
 @dataclass(frozen=True)

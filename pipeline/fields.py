@@ -17,6 +17,7 @@ from pipeline.yamlfile import LineDict
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class Fields:
@@ -108,7 +109,7 @@ class Fields:
             return None
         value = unicodedata.normalize("NFC", value.strip())
         if choices is not None and value not in choices:
-            self.fail(key, f"值“{value}”无效；可选：{'、'.join(choices)}。")
+            self.fail(key, f"值“{visible(value)}”无效；可选：{'、'.join(choices)}。")
             return None
         if pattern is not None and not pattern.match(value):
             self.fail(key, f"值“{value}”格式不对（应为{what}）。")
@@ -133,10 +134,14 @@ class Fields:
             return None
         if isinstance(value, str) and _DATE.match(value.strip()):
             try:
-                return dt.date.fromisoformat(value.strip())
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 self.fail(key, f"日期“{value}”不存在。", "请核对年月日。")
                 return None
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.fail(key, f"日期“{value}”超出 {FIRST_YEAR}—{LAST_YEAR} 年的范围。")
+                return None
+            return day
         self.fail(key, f"应为日期 YYYY-MM-DD（如 2018-05-02），却是“{value}”。")
         return None
 
@@ -223,6 +228,16 @@ class Fields:
             problems=self.problems,
             prefix=prefix,
         )
+
+
+def visible(text: str) -> str:
+    """``text`` with invisible and control characters written as ``<U+200B>``."""
+    return "".join(
+        f"<U+{ord(c):04X}>"
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        else c
+        for c in text
+    )
 
 
 def _kind(value: Any) -> str:

@@ -33,6 +33,10 @@ RULES = {
     "distinct-persons": "附件1 第八条",
     "demo-key": "附件1 第十条",
     "unapproved-file": "附件1 第九条",
+    "hidden-text": "附件1 第九条",
+    "unsafe-html": "附件1 第九条",
+    "signed-before-review": "附件4 第二条",
+    "scheduled": "附件1 第八条",
     # The built site, checked page by page against the approvals.
     "site-extra-page": "附件1 第九条",
     "site-page-mismatch": "附件1 第九条",
@@ -68,9 +72,16 @@ class Finding:
         """A GitHub Actions workflow command that annotates the file."""
         level = "error" if self.severity == ERROR else "warning"
         line = f",line={self.line}" if self.line else ""
-        body = f"[{self.rule}] {self.message}（{self.article}）{self.hint or ''}"
-        body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{level} file={self.path}{line},title={self.rule}::{body}"
+        body = _escape(
+            f"[{self.rule}] {self.message}（{self.article}）{self.hint or ''}"
+        )
+        path = _escape(self.path).replace(":", "%3A").replace(",", "%2C")
+        return f"::{level} file={path}{line},title={self.rule}::{body}"
+
+
+def _escape(text: str) -> str:
+    # GitHub's workflow-command escaping, so no value can start a command of its own.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def finding(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -43,6 +44,9 @@ FIELDS = (
     "secrecy_review",
 )
 RESERVED_NAMES = {"index.md", "README.md"}
+# Only a line of exactly three hyphens opens or closes front matter, so that every
+# Markdown tool finds the same end.
+_HANDLER = YAMLHandler(fm_boundary=re.compile(r"^---$", re.MULTILINE))
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,42 @@ def check_path(path: str, config: SiteConfig) -> list[PortalError]:
                 hint="请换一个文件名。",
             )
         )
+    problems.extend(_name_problems(path, parts[-1]))
     return problems
+
+
+def _name_problems(path: str, name: str) -> list[PortalError]:
+    # Site generators skip hidden files, and control characters in a name can forge
+    # lines in logs and CI annotations.
+    if name.startswith("."):
+        return [
+            FrontMatterError(
+                "文件名不能以点（.）开头：这样的文件在网站上不会生成页面。",
+                path=path,
+                hint="请去掉开头的点。",
+            )
+        ]
+    hidden = [c for c in path if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if hidden:
+        shown = "、".join(f"U+{ord(c):04X}" for c in hidden)
+        return [
+            FrontMatterError(
+                f"文件路径含有不可见的控制字符（{shown}）。",
+                path=path.encode("unicode_escape").decode("ascii"),
+                hint="请重新输入文件名，只用文字、数字、连字符和常用标点。",
+            )
+        ]
+    return []
+
+
+def through_symlink(root: Path, path: str) -> bool:
+    """Whether ``root/path`` or any folder between it and ``root`` is a symbolic link."""
+    current = root
+    for part in PurePosixPath(path).parts:
+        current = current / part
+        if current.is_symlink():
+            return True
+    return False
 
 
 def read_post(
@@ -144,6 +183,14 @@ def read_post(
 ) -> tuple[Post | None, list[PortalError]]:
     """Read ``root/path``; return the post (``None`` if unusable) and every problem."""
     problems = check_path(path, config)
+    if through_symlink(root, path):
+        problems.append(
+            FrontMatterError(
+                "稿件是符号链接（或位于符号链接目录中）；审批只认仓库中的普通文件。",
+                path=path,
+                hint="请把内容存为普通文件。",
+            )
+        )
     try:
         data = (root / path).read_bytes()
     except OSError as exc:
@@ -189,7 +236,7 @@ def _split(text: str, path: str) -> tuple[str, str]:
             hint="请参照 README 中的稿件样例。",
         )
     try:
-        document, body = YAMLHandler().split(text)
+        document, body = _HANDLER.split(text)
     except ValueError:
         raise FrontMatterError(
             "front matter 没有结束：找不到第二个 --- 行。", path=path, line=1

@@ -152,6 +152,13 @@ def load_roster(
             continue
         if person.id in people:
             item.fail("id", f"编号 {person.id} 重复。", "每人只能登记一次。")
+        same_name = [p.id for p in people.values() if p.name == person.name]
+        if same_name:
+            item.fail(
+                "name",
+                f"姓名“{person.name}”与 {same_name[0]} 相同；签名结果按姓名显示，重名会让人误认签名人。",
+                "请加上科室等以示区分，如“张伟（办公室）”。",
+            )
         people[person.id] = person
         for grant in person.keys:
             if grant.key.blob in owners and owners[grant.key.blob] != person.id:

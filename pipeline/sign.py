@@ -20,6 +20,7 @@ from pipeline.post import Post, read_post
 from pipeline.review import (
     DECISIONS,
     NAMESPACE,
+    SIGNATURE_ROLES,
     ReviewRecord,
     Signature,
     payload,
@@ -27,7 +28,7 @@ from pipeline.review import (
     record_path,
     write_record,
 )
-from pipeline.roster import ROLE_LABELS, Person
+from pipeline.roster import ROLE_KINDS, ROLE_LABELS, Person
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,16 @@ def _check_may_sign(
                     field="secrecy_review.handler",
                 )
             )
-    elif role not in ROLE_LABELS:
+    elif role not in SIGNATURE_ROLES:
         problems.append(
-            SigningError(f"没有 {role} 这个角色；可选：{'、'.join(ROLE_LABELS)}。")
+            SigningError(
+                f"不能以 {role} 身份签名；可选：{'、'.join(SIGNATURE_ROLES)}。"
+            )
         )
     elif not person.holds(role, post.department, at):
-        department = config.departments[post.department].name
+        department = (
+            config.departments[post.department].name if ROLE_KINDS[role] else "本局"
+        )
         problems.append(
             SigningError(
                 f"{person.name}在 {at.date()} 不是{department}的{label}，签了也不算数。",
@@ -206,8 +211,12 @@ def run_ssh_keygen_sign(key: SigningKey, message: bytes) -> str:
         ) from None
     if result.returncode != 0:
         detail = result.stderr.decode("utf-8", "replace").strip()
+        hint = "请检查钥匙路径和口令；使用 ssh-agent 时请确认钥匙已加入（ssh-add -l）。"
+        if "UNPROTECTED PRIVATE KEY FILE" in detail:
+            hint = (
+                f"私钥文件权限过宽，ssh-keygen 拒绝使用；请运行 chmod 600 {key.path}。"
+            )
         raise SigningError(
-            f"ssh-keygen 签名失败（退出码 {result.returncode}）：{detail}",
-            hint="请检查钥匙路径和口令；使用 ssh-agent 时请确认钥匙已加入（ssh-add -l）。",
+            f"ssh-keygen 签名失败（退出码 {result.returncode}）：{detail}", hint=hint
         )
     return result.stdout.decode("ascii").strip() + "\n"

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import sshsig
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, SignatureError
-from pipeline.findings import ERROR, Finding, finding, from_error
+from pipeline.findings import ERROR, WARNING, Finding, finding, from_error
 from pipeline.policy import HANDLER, OPINION_LABELS, Requirement
 from pipeline.post import CONTENT_DIR, Post, post_paths, read_post
 from pipeline.review import (
@@ -41,7 +41,8 @@ from pipeline.review import (
     record_paths,
     signature_payload,
 )
-from pipeline.roster import ROLE_LABELS, KeyGrant, Person
+from pipeline.roster import ROLE_LABELS, KeyGrant, Person, day_start
+from pipeline.scan import scan_text
 
 # A signing time this far ahead of the verifier's clock is accepted as clock skew.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -88,8 +89,11 @@ def verify_repository(
     for path in paths:
         post, findings = verify_post(root, path, config, now=now, production=production)
         report.checked += 1
+        due = post is not None and is_due(post, config, now)
+        if post is not None and not due:
+            findings.append(_schedule_finding(post))
         report.findings.extend(findings)
-        if post is not None and not any(f.severity == ERROR for f in findings):
+        if post is not None and due and not any(f.severity == ERROR for f in findings):
             report.publishable.append(post)
     report.findings.extend(_stray_files(root))
     report.findings.extend(_orphan_records(root, set(paths)))
@@ -111,29 +115,71 @@ def verify_post(
     if post is None:
         return None, findings
 
-    # 2. An opinion that keeps the post unpublished.
+    # 2. An opinion that keeps the post unpublished; text the signer could not see.
     findings.extend(_opinion_findings(post, config))
+    findings.extend(scan_text(post.path, post.data.decode("utf-8-sig")))
 
     # 3. The record, bound to this path and these bytes.
-    record = _record_for(root, post, findings)
+    record = _record_for(root, post, config, findings)
     if record is None:
         return post, findings
 
     # 4. Each signature on its own.
-    counted = []
+    counted: list[Counted] = []
+    rejected: list[tuple[Signature, Finding]] = []
     for signature in record.signatures:
         outcome = check_signature(record, signature, post, config, now=now)
         if isinstance(outcome, Finding):
-            findings.append(outcome)
+            rejected.append((signature, outcome))
         else:
             counted.append(outcome)
 
-    # 5–7. Returns, required roles, demo keys.
-    findings.extend(_return_findings(record, counted))
-    findings.extend(_requirement_findings(record, post, config, counted))
+    # 5–6. Returns, then the roles the policy requires.
+    required = config.policy.requirements(post.tier)
+    findings.extend(_return_findings(record, counted, {r.role for r in required}))
+    filled, missing = _requirement_findings(record, post, config, counted, now)
+    findings.extend(missing)
+    findings.extend(_settle(rejected, filled))
+
+    # 7. Demo keys in production.
     if production:
         findings.extend(_demo_findings(record, counted))
     return post, findings
+
+
+def is_due(post: Post, config: SiteConfig, now: dt.datetime) -> bool:
+    """Whether the post's publication date has come, in the bureau's time zone."""
+    return post.published <= now.astimezone(config.site.tz).date()
+
+
+def _settle(
+    rejected: list[tuple[Signature, Finding]], filled: set[str]
+) -> list[Finding]:
+    """Rejected signatures; one that merely aged out (its key or its signer's role
+    ended) no longer blocks once a valid signature fills the same role."""
+    settled = []
+    for signature, item in rejected:
+        if item.rule in _AGED and signature.role in filled:
+            item = replace(
+                item,
+                severity=WARNING,
+                message=item.message + "（该角色已有其他有效签名，此条仅作提示。）",
+            )
+        settled.append(item)
+    return settled
+
+
+_AGED = ("key-invalid", "signer-role")
+
+
+def _schedule_finding(post: Post) -> Finding:
+    return finding(
+        post.path,
+        "scheduled",
+        f"发布日期 {post.published} 尚未到，此稿到当天才会出现在网站上。",
+        severity=WARNING,
+        field="published",
+    )
 
 
 def _front_matter_finding(problem: PortalError) -> Finding:
@@ -159,7 +205,18 @@ def _opinion_findings(post: Post, config: SiteConfig) -> list[Finding]:
     ]
 
 
-def _record_for(root: Path, post: Post, findings: list[Finding]) -> ReviewRecord | None:
+def _needed(post: Post, config: SiteConfig) -> str:
+    tier = config.policy.tiers[post.tier]
+    roles = "、".join(
+        f"{ROLE_LABELS[r.role]}（{r.role}）"
+        for r in config.policy.requirements(post.tier)
+    )
+    return f"{tier.label}信息需要：{roles}"
+
+
+def _record_for(
+    root: Path, post: Post, config: SiteConfig, findings: list[Finding]
+) -> ReviewRecord | None:
     path = record_path(post.path)
     if not (root / path).is_file():
         findings.append(
@@ -167,7 +224,7 @@ def _record_for(root: Path, post: Post, findings: list[Finding]) -> ReviewRecord
                 post.path,
                 "review-missing",
                 f"没有审查记录 {path}，此稿未经审批。",
-                hint=f"请按等级请审批人运行 portal sign {post.path} --role <角色>。",
+                hint=f"{_needed(post, config)}；各人分别运行 portal sign {post.path} --role <角色>。",
             )
         )
         return None
@@ -261,6 +318,18 @@ def check_signature(
             f"签名时间 {signature.signed_at_text} 晚于当前时间。",
         )
 
+    # 5b. Approval comes after the secrecy review (先审查后公开).
+    reviewed = day_start(post.secrecy_review.date, config.site.tz)
+    if signature.signed_at < reviewed:
+        return _about(
+            signature,
+            path,
+            "signed-before-review",
+            f"签名时间 {signature.signed_at_text} 早于保密审查日期 {post.secrecy_review.date}；"
+            "审批应在保密审查之后。",
+            hint="请核对签名时间和 secrecy_review.date，重新签名。",
+        )
+
     # 6. The key at that time.
     if not key.usable_at(signature.signed_at):
         state = (
@@ -334,11 +403,15 @@ def _check_handler(
     return Counted(signature, person, key)
 
 
-def _return_findings(record: ReviewRecord, counted: list[Counted]) -> list[Finding]:
+def _return_findings(
+    record: ReviewRecord, counted: list[Counted], required: set[str]
+) -> list[Finding]:
+    """A return by a role the post needs blocks it until a later approval in that role."""
     # NOTE: at equal times a return outranks an approval: when unsure, stay closed.
     latest: dict[str, Counted] = {}
     for item in sorted(counted, key=_decision_order):
-        latest[item.signature.role] = item
+        if item.signature.role in required:
+            latest[item.signature.role] = item
     findings = []
     for role, item in latest.items():
         if item.signature.decision == "return":
@@ -361,8 +434,13 @@ def _decision_order(item: Counted) -> tuple[dt.datetime, bool]:
 
 
 def _requirement_findings(
-    record: ReviewRecord, post: Post, config: SiteConfig, counted: list[Counted]
-) -> list[Finding]:
+    record: ReviewRecord,
+    post: Post,
+    config: SiteConfig,
+    counted: list[Counted],
+    now: dt.datetime,
+) -> tuple[set[str], list[Finding]]:
+    """The roles filled by distinct people, and a finding for each one that is not."""
     requirements = config.policy.requirements(post.tier)
     handler = post.secrecy_review.handler
     approvals = [c for c in counted if c.signature.decision == "approve"]
@@ -387,25 +465,24 @@ def _requirement_findings(
         for r in requirements
     }
     filled = _assign(candidates, config.policy.one_person_several_roles)
-    tier = config.policy.tiers[post.tier]
-    department = config.departments[post.department].name
     for requirement in requirements:
-        if requirement.role in filled:
-            continue
-        findings.append(
-            _missing(record, requirement, candidates, tier.label, department)
-        )
-    return findings
+        if requirement.role not in filled:
+            findings.append(
+                _missing(record, post, requirement, candidates, config, now)
+            )
+    return filled, findings
 
 
 def _missing(
     record: ReviewRecord,
+    post: Post,
     requirement: Requirement,
     candidates: dict[str, set[str]],
-    tier: str,
-    department: str,
+    config: SiteConfig,
+    now: dt.datetime,
 ) -> Finding:
     label = ROLE_LABELS[requirement.role]
+    command = f"portal sign {record.post} --role {requirement.role}"
     if candidates[requirement.role]:
         return finding(
             record.path,
@@ -414,12 +491,25 @@ def _missing(
             article=requirement.cited(),
             hint=f"请另请一位{label}审批。",
         )
+    department = config.departments[post.department].name
     if requirement.role == HANDLER:
+        handler = config.roster.get(post.secrecy_review.handler)
+        who = handler.name if handler else post.secrecy_review.handler
         message = "缺少承办人对保密审查意见的签名。"
-        hint = "请 secrecy_review.handler 所写的承办人运行 portal sign --role handler。"
+        hint = f"请承办人{who}运行 {command}。"
     else:
-        message = f"{tier}信息须经{department}的{label}审查同意，尚无有效的同意签名。"
-        hint = f"请{label}运行 portal sign {record.post} --role {requirement.role}。"
+        tier = config.policy.tiers[post.tier]
+        if all(article.startswith("附件4") for article in requirement.articles):
+            message = f"保密审查意见须经{department}的{label}批准，尚无有效的批准签名。"
+        else:
+            message = f"{tier.label}信息须经{department}的{label}审查同意，尚无有效的同意签名。"
+        holders = [
+            p.name
+            for p in config.roster
+            if p.holds(requirement.role, post.department, now)
+        ]
+        who = "、".join(holders) if holders else f"在任的{label}（花名册中暂无）"
+        hint = f"请{who}运行 {command}。"
     return finding(
         record.path, "approval-missing", message, article=requirement.cited(), hint=hint
     )
@@ -469,7 +559,8 @@ def _stray_files(root: Path) -> list[Finding]:
             p.relative_to(root).as_posix(),
             "unapproved-file",
             "content/ 下只能放 Markdown 稿件；此文件没有审批记录，不会发布。",
-            hint="请删除此文件，或把内容写进稿件。",
+            severity=WARNING,
+            hint="请删除此文件，或把内容写进稿件（暂不支持附件）。",
         )
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.suffix != ".md"
@@ -486,6 +577,7 @@ def _orphan_records(root: Path, posts: set[str]) -> list[Finding]:
                     path,
                     "review-orphan",
                     f"审查记录对应的稿件 {post} 不存在。",
+                    severity=WARNING,
                     hint="稿件已删除或改名时，请一并删除或重新审批此记录。",
                 )
             )

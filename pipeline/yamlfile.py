@@ -49,7 +49,10 @@ _StrictLoader.add_implicit_resolver(
     list("tTfF"),
 )
 _StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+    # Longer digit strings stay text: Python refuses to turn very long ones into ints.
+    "tag:yaml.org,2002:int",
+    re.compile(r"^[-+]?[0-9]{1,18}$"),
+    list("-+0123456789"),
 )
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:null",

@@ -121,3 +121,23 @@ def test_policy_role_must_exist(repo: Repo) -> None:
     assert (
         "mayor" in problem.message and problem.field == "tiers.major.approvals[2].role"
     )
+
+
+@pytest.mark.parametrize("offset", ["+99:00", "+08:60", "8"])
+def test_utc_offset_must_be_real(repo: Repo, offset: str) -> None:
+    repo.write("site_config/site.yml", f'id: s\ntitle: 门户\nutc_offset: "{offset}"\n')
+    [problem] = problems_of(repo)
+    assert problem.field == "utc_offset"
+
+
+def test_far_dates_are_refused_not_crashes(repo: Repo) -> None:
+    repo.roster(key_lines={"head": "        until: 9999-12-31\n"})
+    [problem] = problems_of(repo)
+    assert "超出" in problem.message and problem.field == "people[2].keys[0].until"
+
+
+def test_same_display_name_twice_is_refused(repo: Repo) -> None:
+    text = (repo.root / "site_config/roster.yml").read_text(encoding="utf-8")
+    repo.write("site_config/roster.yml", text.replace("name: 钱科长", "name: 孙科长"))
+    [problem] = problems_of(repo)
+    assert problem.field == "people[3].name" and "重名" in problem.message

@@ -123,3 +123,42 @@ def test_path_rules(repo: Repo) -> None:
         assert post is None and words in found[0].message
     post, found = read_post(repo.root, nfd, repo.config)
     assert post is None and "NFC" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [(".hidden.md", "不能以点"), ("...md", "不能以点"), ("a\nb.md", "控制字符")],
+)
+def test_file_names_that_would_vanish_or_forge_lines(
+    repo: Repo, name: str, words: str
+) -> None:
+    path = f"content/notices/{name}"
+    repo.write(path, post_text())
+    post, found = read_post(repo.root, path, repo.config)
+    assert post is None and words in found[0].message
+    assert "\n" not in (found[0].path or "")
+
+
+def test_only_three_hyphens_close_front_matter(repo: Repo) -> None:
+    text = post_text().replace(
+        "  date: 2026-03-01\n---\n", "  date: 2026-03-01\n-----\n"
+    )
+    [problem] = problems(repo, text)
+    assert "没有结束" in problem.message
+
+
+def test_very_long_number_is_text_not_a_crash(repo: Repo) -> None:
+    assert problems(repo, post_text(title="9" * 5000)) == []
+    [problem] = problems(repo, post_text(title="9" * 5))
+    assert "引号" in (problem.hint or "")
+
+
+def test_invisible_characters_are_shown_in_messages(repo: Repo) -> None:
+    [problem] = problems(repo, post_text(tier="一般\u200b"))
+    assert "一般<U+200B>" in problem.message
+
+
+def test_dates_outside_a_sane_range(repo: Repo) -> None:
+    text = post_text().replace("published: 2026-03-01", "published: 0001-01-01")
+    [problem] = problems(repo, text)
+    assert problem.field == "published" and "1900" in problem.message

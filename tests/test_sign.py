@@ -158,7 +158,7 @@ def test_sign_refuses_a_role_the_signer_does_not_hold(
         AT,
     )
     assert code == 1
-    assert "不是办公室的主要领导" in capsys.readouterr().err
+    assert "不是本局的主要领导" in capsys.readouterr().err
     assert not (repo.root / RECORD).exists()
 
 

@@ -198,13 +198,48 @@ def test_expired_key(repo: Repo) -> None:
 
 
 def test_signature_dated_before_key_existed(repo: Repo) -> None:
-    repo.write(POST, post_text())
-    repo.sign(POST, "clerk", "handler")
-    raw_sign(
-        repo, POST, "head", "section_head", at=dt.datetime(2019, 5, 1, tzinfo=dt.UTC)
+    repo.roster(key_from={"head": "2026-03-05"})
+    cheat_section_head(repo, "head", "section_head")
+    finding = only(run(repo), "key-invalid")
+    assert "2026-03-05 至" in finding.message
+
+
+def test_signature_dated_before_the_secrecy_review(repo: Repo) -> None:
+    early = dt.datetime(2026, 2, 28, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    cheat_section_head(repo, "head", "section_head", at=early)
+    finding = only(run(repo), "signed-before-review")
+    assert "2026-03-01" in finding.message
+
+
+def test_aged_signature_stops_blocking_once_the_role_is_filled(repo: Repo) -> None:
+    from tests.helpers.repo import make_key
+
+    approved(repo)
+    revoked = "        revoked: 2026-03-01\n"
+    repo.roster(key_lines={"head": revoked})
+    report = run(repo)
+    assert only(report, "key-invalid").severity == "error"
+    assert "科室负责人" in only(report, "approval-missing").message
+
+    new_key = make_key(repo.root / "keys", "head-new")
+    public = new_key.with_suffix(".pub").read_text().split()
+    repo.roster(
+        key_lines={
+            "head": f"{revoked}      - key: {public[0]} {public[1]}\n"
+            "        from: 2026-03-01\n"
+        }
     )
-    repo.sign(POST, "lead", "supervising_leader")
-    assert only(run(repo), "key-invalid").rule == "key-invalid"
+    raw_sign(
+        repo,
+        POST,
+        "head",
+        "section_head",
+        key=new_key,
+        at=SIGNED_AT + dt.timedelta(days=1),
+    )
+    report = run(repo)
+    assert report.ok and [p.path for p in report.publishable] == [POST]
+    assert only(report, "key-invalid").severity == "warning"
 
 
 def test_signature_dated_in_the_future(repo: Repo) -> None:
@@ -360,3 +395,74 @@ def test_record_edited_by_hand_is_reported_with_line(repo: Repo) -> None:
     report = run(repo)
     finding = [f for f in report.findings if f.rule == "review-invalid"][0]
     assert finding.field == "signatures[0].decision" and finding.line
+
+
+def test_future_publication_waits_for_its_day(repo: Repo) -> None:
+    repo.write(
+        POST, post_text().replace("published: 2026-03-01", "published: 2026-06-02")
+    )
+    repo.approve_all(POST)
+    report = run(repo)
+    assert report.ok and report.publishable == []
+    scheduled = only(report, "scheduled")
+    assert scheduled.severity == "warning" and scheduled.field == "published"
+    later = verify_repository(repo.root, repo.config, now=NOW + dt.timedelta(days=1))
+    assert [p.path for p in later.publishable] == [POST]
+
+
+def test_return_by_a_role_the_post_does_not_need_does_not_block(repo: Repo) -> None:
+    approved(repo)
+    repo.sign(POST, "boss", "principal_leader", decision="return")
+    assert run(repo).findings == []
+
+
+def test_hidden_text_and_raw_html_block_publication(repo: Repo) -> None:
+    approved(repo, body="正文。\n<style>p{display:none}</style>\n")
+    report = run(repo)
+    assert only(report, "unsafe-html").line == 16
+    assert report.publishable == []
+
+
+def test_symlinked_post_is_refused(repo: Repo) -> None:
+    approved(repo)
+    link = repo.root / "content/notices/链接.md"
+    link.symlink_to(repo.root / POST)
+    report = run(repo)
+    findings = [f for f in report.findings if f.path == "content/notices/链接.md"]
+    assert [f.rule for f in findings] == ["front-matter"]
+    assert "符号链接" in findings[0].message
+
+
+def test_hints_name_the_roles_and_the_people(repo: Repo) -> None:
+    repo.write(POST, post_text(tier="important"))
+    missing = only(run(repo), "review-missing")
+    assert (
+        "较重要信息需要：承办人（handler）、科室负责人（section_head）、分管领导"
+        in (missing.hint or "")
+    )
+    repo.sign(POST, "clerk", "handler")
+    report = run(repo)
+    head = next(f for f in report.findings if "科室负责人" in f.message)
+    assert "较重要信息须经办公室的科室负责人审查同意" in head.message
+    assert "孙科长" in (head.hint or "")
+
+
+def test_secrecy_approval_is_worded_as_such(repo: Repo) -> None:
+    repo.write(POST, post_text())
+    repo.sign(POST, "clerk", "handler")
+    repo.sign(POST, "head", "section_head")
+    finding = only(run(repo), "approval-missing")
+    assert finding.message.startswith("保密审查意见须经办公室的分管领导批准")
+    assert finding.article == "附件4 第四条" and "吴分管" in (finding.hint or "")
+
+
+def test_stray_files_and_orphan_records_are_warnings(repo: Repo) -> None:
+    approved(repo)
+    repo.write("content/notices/.DS_Store", b"\x00")
+    repo.write("reviews/notices/旧稿.yml", (repo.root / RECORD).read_bytes())
+    report = run(repo)
+    assert report.ok and len(report.publishable) == 1
+    assert sorted(f.rule for f in report.findings) == [
+        "review-orphan",
+        "unapproved-file",
+    ]

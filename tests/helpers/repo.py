@@ -173,9 +173,16 @@ class Repo:
         if tier == "major":
             self.sign(path, "boss", "principal_leader")
 
-    def roster(self, *, key_lines: dict[str, str] | None = None) -> None:
-        """(Re)write ``roster.yml`` for ``PEOPLE``; ``key_lines`` adds YAML to a key."""
+    def roster(
+        self,
+        *,
+        key_lines: dict[str, str] | None = None,
+        key_from: dict[str, str] | None = None,
+    ) -> None:
+        """(Re)write ``roster.yml`` for ``PEOPLE``; ``key_lines`` adds YAML to a key,
+        ``key_from`` sets a key's first valid day."""
         key_lines = key_lines or {}
+        key_from = key_from or {}
         lines = ["people:"]
         for person_id, name, roles, _ in PEOPLE:
             public = Path(f"{self.keys[person_id]}.pub").read_text().split()
@@ -184,7 +191,8 @@ class Repo:
             )
             lines.append(
                 f"    keys:\n      - key: {public[0]} {public[1]}\n"
-                f"        from: 2020-01-01\n{key_lines.get(person_id, '')}"
+                f"        from: {key_from.get(person_id, '2020-01-01')}\n"
+                f"{key_lines.get(person_id, '')}"
             )
         self.write("site_config/roster.yml", "\n".join(lines).rstrip() + "\n")
 

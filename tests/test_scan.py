@@ -1,0 +1,63 @@
+"""Text a signer could not see, and raw HTML that could change the page after approval."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.scan import scan_text
+
+PATH = "content/notices/通知.md"
+
+
+def rules(text: str) -> list[tuple[str, int | None]]:
+    return [(f.rule, f.line) for f in scan_text(PATH, text)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<script>alert(1)</script>",
+        "<STYLE>.md-typeset p{font-size:0}</style>",
+        '<iframe src="http://127.0.0.1:8799/frame.html"></iframe>',
+        '<img src="a.png" onerror="x()">',
+        '<a href="javascript:alert(1)">点此</a>',
+        '<a href="data:text/html;base64,AAAA">点此</a>',
+        '<span style="display:none">隐藏的文字</span>',
+        '<object data="x.swf"></object>',
+        '<link rel="stylesheet" href="x.css">',
+    ],
+)
+def test_unsafe_html_is_found_with_its_line(line: str) -> None:
+    assert rules(f"---\ntitle: x\n---\n正文\n{line}\n") == [("unsafe-html", 5)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "第一条 为了规范科技计划管理，制定本办法。",
+        "| 项目 | 金额（万元） |",
+        "[《依申请公开制度》](../rules/依申请公开制度.md)",
+        "<br>",
+        "　　全角空格缩进的段落。",
+        "含零宽空格\u200b的分词文本",
+        "<table><tr><td>表格</td></tr></table>",
+    ],
+)
+def test_ordinary_text_passes(line: str) -> None:
+    assert rules(f"{line}\n") == []
+
+
+def test_lone_carriage_return_hides_text_in_a_terminal() -> None:
+    text = "第一行\n即日起暂停全部兑付。\r定于 12 月 15 日召开。\n"
+    [finding] = scan_text(PATH, text)
+    assert (finding.rule, finding.line) == ("hidden-text", 2)
+    assert "U+000D" in finding.message
+
+
+def test_crlf_line_ends_are_fine() -> None:
+    assert rules("第一行\r\n第二行\r\n") == []
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\x00", "\x1b", "\u2028"])
+def test_direction_overrides_and_control_characters(char: str) -> None:
+    assert rules(f"正文{char}内容\n") == [("hidden-text", 1)]
