@@ -20,6 +20,7 @@ RULES = {
     "review-invalid": "附件1 第九条",
     "review-path": "附件1 第九条",
     "review-orphan": "附件1 第九条",
+    "review-rewritten": "附件1 第九条",
     "hash-mismatch": "附件1 第九条",
     "signature-invalid": "附件1 第十条",
     "signer-unknown": "附件1 第十条",

@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="检查每篇稿件能否发布")
     verify.add_argument("--format", choices=("text", "json", "github"), default="text")
     verify.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
+    verify.add_argument(
+        "--base",
+        type=Path,
+        default=None,
+        help="目标分支的检出目录：其中已有的签名不得被删去",
+    )
 
     sign = commands.add_parser("sign", help="以某一角色签名审批稿件")
     sign.add_argument("paths", nargs="+", metavar="PATH", help="content/ 下的稿件")
@@ -143,7 +149,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "verify":
         from pipeline.commands.verify import verify
 
-        return verify(root, output_format=args.format, production=args.production)
+        return verify(
+            root,
+            output_format=args.format,
+            production=args.production,
+            base=args.base.resolve() if args.base else None,
+        )
     if args.command == "sign":
         from pipeline.commands.sign import sign
 

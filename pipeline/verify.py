@@ -32,6 +32,7 @@ from pipeline.findings import ERROR, WARNING, Finding, finding, from_error
 from pipeline.policy import HANDLER, OPINION_LABELS, Requirement
 from pipeline.post import CONTENT_DIR, Post, post_paths, read_post
 from pipeline.review import (
+    DECISIONS,
     NAMESPACE,
     ReviewRecord,
     Signature,
@@ -81,13 +82,20 @@ def verify_repository(
     *,
     now: dt.datetime | None = None,
     production: bool = False,
+    base: Path | None = None,
 ) -> Report:
-    """Verify every post under ``root/content`` against its record, roster and policy."""
+    """Verify every post under ``root/content`` against its record, roster and policy.
+
+    ``base`` is a checkout of the branch the content is to be merged into; records
+    there are append-only, so a signature it holds (a return, say) may not vanish.
+    """
     now = now or dt.datetime.now(dt.UTC)
     report = Report()
     paths = post_paths(root)
+    rewritten = _rewritten_records(root, base) if base is not None else {}
     for path in paths:
         post, findings = verify_post(root, path, config, now=now, production=production)
+        findings.extend(rewritten.get(path, []))
         report.checked += 1
         due = post is not None and is_due(post, config, now)
         if post is not None and not due:
@@ -548,6 +556,37 @@ def _demo_findings(record: ReviewRecord, counted: Iterable[Counted]) -> list[Fin
         for c in counted
         if c.key.demo
     ]
+
+
+def _rewritten_records(root: Path, base: Path) -> dict[str, list[Finding]]:
+    """Per post: signatures the base branch's record holds that the record here lacks.
+
+    A record for the same bytes may only grow; once the post changes, its old
+    signatures are void anyway and a fresh record may replace the old one.
+    """
+    found: dict[str, list[Finding]] = {}
+    for path in record_paths(base):
+        old, _ = read_record(base, path)
+        if old is None or not (root / path).is_file():
+            continue
+        new, _ = read_record(root, path)
+        if new is None or new.sha256 != old.sha256:
+            continue
+        kept = {s.armored.strip() for s in new.signatures}
+        for signature in old.signatures:
+            if signature.armored.strip() not in kept:
+                found.setdefault(old.post, []).append(
+                    _about(
+                        signature,
+                        path,
+                        "review-rewritten",
+                        f"审查记录删去了目标分支上已有的签名：{signature.signer} 以 "
+                        f"{ROLE_LABELS[signature.role]}身份于 {signature.signed_at_text} 的"
+                        f"“{DECISIONS[signature.decision]}”。审查记录只能追加，不能删改。",
+                        hint="请恢复被删去的签名；若要推翻退回，请由该角色重新签署同意。",
+                    )
+                )
+    return found
 
 
 def _stray_files(root: Path) -> list[Finding]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 from pipeline.findings import Finding
 from pipeline.verify import Report, verify_repository
@@ -466,3 +467,38 @@ def test_stray_files_and_orphan_records_are_warnings(repo: Repo) -> None:
         "review-orphan",
         "unapproved-file",
     ]
+
+
+def test_deleting_a_return_from_the_record_is_caught_against_the_base(
+    repo: Repo, tmp_path: Path
+) -> None:
+    approved(repo)
+    repo.sign(
+        POST,
+        "head",
+        "section_head",
+        decision="return",
+        at=SIGNED_AT + dt.timedelta(hours=1),
+    )
+    base = tmp_path / "base"
+    shutil.copytree(repo.root, base)
+    record = repo.root / RECORD
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text[: text.rindex("- role: section_head")], encoding="utf-8")
+
+    assert run(repo).findings == []  # on its own, the shortened record looks fine
+    report = verify_repository(repo.root, repo.config, now=NOW, base=base)
+    finding = only(report, "review-rewritten")
+    assert finding.path == RECORD and "退回" in finding.message
+    assert report.publishable == []
+
+
+def test_a_new_record_for_changed_bytes_is_not_a_rewrite(
+    repo: Repo, tmp_path: Path
+) -> None:
+    approved(repo)
+    base = tmp_path / "base"
+    shutil.copytree(repo.root, base)
+    repo.write(POST, post_text(body="更正后的正文。\n"))
+    repo.approve_all(POST)
+    assert verify_repository(repo.root, repo.config, now=NOW, base=base).findings == []

@@ -5,15 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.config import load_config
+from pipeline.errors import PortalError
 from pipeline.findings import ERROR, to_json
 from pipeline.output import result
 from pipeline.verify import verify_repository
 
 
-def verify(root: Path, *, output_format: str, production: bool) -> int:
-    """Print the findings in ``output_format``; 0 when all may be published, else 1."""
+def verify(
+    root: Path, *, output_format: str, production: bool, base: Path | None = None
+) -> int:
+    """Print the findings in ``output_format``; 0 when all may be published, else 1.
+
+    ``base``, a checkout of the target branch, makes records there append-only.
+    """
     config = load_config(root)
-    report = verify_repository(root, config, production=production)
+    if base is not None and not (base / "site_config").is_dir():
+        raise PortalError(
+            f"--base {base} 不是网站仓库的检出目录（其中没有 site_config/）。",
+            hint="请给出目标分支（如 main）的检出目录。",
+        )
+    report = verify_repository(root, config, production=production, base=base)
     if output_format == "json":
         result(to_json(report.findings))
     elif output_format == "github":
