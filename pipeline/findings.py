@@ -45,6 +45,8 @@ RULES = {
     "site-source-file": "附件1 第九条",
     "site-search-index": "附件1 第九条",
     "site-sitemap": "附件1 第九条",
+    "site-extra-file": "附件1 第九条",
+    "site-config": "附件1 第九条",
 }
 
 

@@ -4,9 +4,13 @@ Enforcement does not rest on this plugin: ``portal build`` writes the same sourc
 a clean staging folder and checks the built site page by page, with or without it.
 The plugin makes a plain ``mkdocs build`` (or ``mkdocs serve``) show the same site:
 
-- ``on_config`` verifies the repository (the folder of ``mkdocs.yml``); unapproved
-  posts stop the build, or with ``exclude_unapproved: true`` are left out with a
-  warning each; the navigation becomes the generated one (home and column indexes);
+- ``on_config`` refuses a ``mkdocs.yml`` that could bring in unapproved content
+  (the rules of ``portal build``: no hooks, template overrides, extra scripts or
+  templates, other plugins or file-reading Markdown extensions; hooks and Python tags
+  have already run by then, which only ``portal build`` prevents), then verifies the
+  repository (the folder of ``mkdocs.yml``); unapproved posts stop the build, or
+  with ``exclude_unapproved: true`` are left out with a warning each; the navigation
+  becomes the generated one (home and column indexes);
 - ``on_files`` replaces every documentation file by the generated sources, so pages
   are rendered from the bytes that were verified, not re-read from ``docs_dir``.
 """
@@ -22,8 +26,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from pipeline.commands.build import read_mkdocs_config
 from pipeline.config import load_config
-from pipeline.errors import PortalError
+from pipeline.errors import BuildError, PortalError
 from pipeline.findings import Finding
 from pipeline.site import SiteSources, blocked_posts, site_sources
 from pipeline.verify import verify_repository
@@ -45,7 +50,8 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
     sources: SiteSources | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Verify the repository, refuse or leave out unapproved posts, set the nav."""
+        """Check the settings and the repository, leave out unapproved posts, set the nav."""
+        _refuse_unsafe_settings(config)
         if not config.use_directory_urls:
             raise PluginError(
                 "portal 插件要求 mkdocs.yml 中 use_directory_urls: true（逐页核对按此规则）。"
@@ -92,6 +98,26 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
         # Theme files hidden by a same-named file in docs_dir come back.
         result.add_files_from_theme(config.theme.get_env(), config)
         return result
+
+
+def _refuse_unsafe_settings(config: MkDocsConfig) -> None:
+    """Raise ``PluginError`` when the configuration file is one ``portal build`` refuses.
+
+    Unchecked only when MkDocs was given no file (``portal build`` checks its own).
+    """
+    if not config.config_file_path:
+        return
+    config_file = Path(config.config_file_path)
+    _, problems = read_mkdocs_config(config_file, config_file.name)
+    if problems:
+        raise PluginError(_settings_refusal(problems))
+
+
+def _settings_refusal(problems: list[BuildError]) -> str:
+    lines = ["网站构建配置会让未经审批的内容上网，网站不能构建："]
+    lines.extend(f"  - {problem.diagnostics()}" for problem in problems)
+    lines.append("请按提示修改后重试。")
+    return "\n".join(lines)
 
 
 def _refusal(blocked: dict[str, list[Finding]]) -> str:

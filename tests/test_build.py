@@ -13,14 +13,24 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from pipeline.commands import build as build_command
+from pipeline.commands.build import read_mkdocs_config, theme_files
 from pipeline.main import main
-from pipeline.site import SEARCH_INDEX, check_site, page_path, page_url, site_sources
-from pipeline.verify import verify_repository
+from pipeline.site import (
+    SEARCH_INDEX,
+    SiteSources,
+    check_site,
+    page_path,
+    page_url,
+    site_sources,
+)
+from pipeline.verify import Report, verify_repository
 from tests.helpers.repo import Repo, make_repo, post_text
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -137,7 +147,10 @@ def check(repo: Repo, site: Path) -> list[str]:
     """``check_site`` against a fresh verification, as rule ids with paths."""
     report = verify_repository(repo.root, repo.config)
     sources = site_sources(report, repo.config)
-    return sorted(f"{f.rule} {f.path}" for f in check_site(site, sources, report))
+    settings, problems = read_mkdocs_config(repo.root / "mkdocs.yml")
+    assert problems == []
+    findings = check_site(site, sources, report, theme_files=theme_files(settings))
+    return sorted(f"{f.rule} {f.path}" for f in findings)
 
 
 # --------------------------------------------------------------------------- plugin
@@ -268,7 +281,7 @@ def test_build_without_plugin_still_only_verified(
 
 
 def test_site_failing_the_check_is_not_put_in_place(
-    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+    site_repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert portal(site_repo.root, "build", "--exclude-unapproved") == 0
     site = site_repo.root / "site"
@@ -276,16 +289,17 @@ def test_site_failing_the_check_is_not_put_in_place(
         p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()
     }
     capsys.readouterr()
-    # A hook that slips a page in after the build: the check must refuse the result.
-    site_repo.write(
-        "leak.py",
-        "from pathlib import Path\n\n\n"
-        "def on_post_build(config):\n"
-        "    page = Path(config.site_dir) / 'leak' / 'index.html'\n"
-        "    page.parent.mkdir()\n"
-        "    page.write_text('<p>未经审批</p>')\n",
-    )
-    edit_mkdocs(site_repo, "plugins:\n", "hooks:\n  - leak.py\n\nplugins:\n")
+    # Something slips a page in after MkDocs ran: the check must refuse the result.
+    real_run = build_command.run_mkdocs
+
+    def leaky_run(
+        root: Path, staging: Path, output: Path, sources: SiteSources, *, exclude: bool
+    ) -> None:
+        real_run(root, staging, output, sources, exclude=exclude)
+        (output / "leak").mkdir()
+        (output / "leak" / "index.html").write_text("<p>未经审批</p>", "utf-8")
+
+    monkeypatch.setattr(build_command, "run_mkdocs", leaky_run)
     assert portal(site_repo.root, "build", "--exclude-unapproved") == 1
     err = capsys.readouterr().err
     assert "[site-extra-page]" in err and "site/leak/index.html" in err
@@ -330,3 +344,208 @@ def test_unrelated_folder_is_not_overwritten(
     )
     assert "不会覆盖" in capsys.readouterr().err
     assert (folder / "todo.txt").read_text("utf-8") == "keep me"
+
+
+# --------------------------------------------------------------------------- holes
+
+
+def test_post_front_matter_never_reaches_mkdocs(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PyYAML refuses ``2026-02-30`` as a date; MkDocs must not see that YAML at all."""
+    odd = {
+        "content/notices/否.md": "no",
+        "content/notices/日期标题.md": "2018-05-02",
+    }
+    for path, title in odd.items():
+        text = post_text(title=title).replace(
+            "doc_number: 常科综〔2026〕3号", "doc_number: 2026-02-30"
+        )
+        site_repo.write(path, text)
+        site_repo.approve_all(path)
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 0, (
+        capsys.readouterr().err
+    )
+    site = site_repo.root / "site"
+    for path, title in odd.items():
+        page = site / page_path(path.removeprefix("content/"))
+        html = page.read_text("utf-8")
+        assert f"<title>{title} - 常熟市科学技术局</title>" in html
+        assert "<dt>文号</dt><dd>2026-02-30</dd>" in html
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".json", ".xml"):
+            text = site_text(path)
+            for secret in ("secrecy_review", "handler:", "opinion:", "basis:"):
+                assert secret not in text, (path, secret)
+        if path.is_file():
+            assert "不涉及国家秘密" not in site_text(path), path
+    assert check(site_repo, site) == []
+
+
+def test_check_site_reports_files_other_than_pages(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 0
+    site = site_repo.root / "site"
+    assert portal(site_repo.root, "check-site", "site") == 0
+    capsys.readouterr()
+    (site / "notices" / "fake.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "utf-8",
+    )
+    (site / "notice.txt").write_text("未经审批的通知", "utf-8")
+    (site / "x").mkdir()
+    (site / "x" / "page.xml").write_text("<page>未经审批</page>", "utf-8")
+    (bundle,) = (site / "assets" / "javascripts").glob("bundle.*.min.js")
+    with bundle.open("a") as file:
+        file.write("alert(1);\n")
+    assert portal(site_repo.root, "check-site", "site") == 1
+    err = capsys.readouterr().err
+    for name in ("notices/fake.svg", "notice.txt", "x/page.xml", bundle.name):
+        assert re.search(rf"site/\S*{re.escape(name)}: 错误 \[site-extra-file\]", err)
+    assert sorted(check(site_repo, site)) == sorted(
+        f"site-extra-file site/{name}"
+        for name in (
+            "notices/fake.svg",
+            "notice.txt",
+            "x/page.xml",
+            bundle.relative_to(site).as_posix(),
+        )
+    )
+
+
+def test_stray_stylesheet_in_content_is_no_false_positive(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site_repo.write("content/assets/portal.css", "body { display: none; }\n")
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 0, (
+        capsys.readouterr().err
+    )
+    assert portal(site_repo.root, "check-site", "site") == 0
+    css = (site_repo.root / "site" / "assets" / "portal.css").read_text("utf-8")
+    assert "display: none" not in css
+
+
+HOOK = "from pathlib import Path\n\nPath(__file__).with_name('hook-ran').touch()\n"
+UNSAFE_SETTINGS = {
+    "hooks": ("plugins:\n", "hooks:\n  - leak.py\n\nplugins:\n"),
+    "theme.custom_dir": (
+        "  name: material\n",
+        "  name: material\n  custom_dir: over\n",
+    ),
+    "extra_javascript": ("extra:\n", "extra_javascript:\n  - assets/x.js\n\nextra:\n"),
+    "extra_css": (
+        "  - assets/portal.css\n",
+        "  - assets/portal.css\n  - https://cdn.example.invalid/x.css\n",
+    ),
+    "extra_templates": ("extra:\n", "extra_templates:\n  - robots.txt\n\nextra:\n"),
+    "plugins": ("  - search\n", "  - search\n  - blog\n"),
+    "markdown_extensions": (
+        "extra:\n",
+        "markdown_extensions:\n  - toc\n  - pymdownx.snippets:\n      base_path: ['.']\n"
+        "  - markdown_include.include\n\nextra:\n",
+    ),
+    "INHERIT": ("site_name:", "INHERIT: base.yml\nsite_name:"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(UNSAFE_SETTINGS))
+def test_unsafe_mkdocs_settings_are_refused_before_building(
+    site_repo: Repo, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site_repo.write("leak.py", HOOK)
+    site_repo.write("over/main.html", '{% extends "base.html" %}\n')
+    site_repo.write("base.yml", "hooks:\n  - leak.py\n")
+    edit_mkdocs(site_repo, *UNSAFE_SETTINGS[key])
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 1
+    err = capsys.readouterr().err
+    assert f"mkdocs.yml: 字段 {key}：" in err
+    assert err.count("mkdocs.yml: 字段") == 1
+    assert "请" in err.split(f"字段 {key}：")[1].splitlines()[0]
+    assert not (site_repo.root / "site").exists()
+    assert not (site_repo.root / "hook-ran").exists()
+
+
+def test_python_tags_in_mkdocs_yml_are_refused_unrun(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MkDocs's YAML loader runs ``!!python/object/apply``; ours refuses it."""
+    marker = site_repo.root / "tag-ran"
+    edit_mkdocs(
+        site_repo,
+        "extra:\n",
+        f"extra:\n  x: !!python/object/apply:os.mkdir ['{marker}']\n",
+    )
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 1
+    err = capsys.readouterr().err
+    assert "mkdocs.yml:" in err and "!!python" in err
+    assert not marker.exists()
+    assert not (site_repo.root / "site").exists()
+
+
+def test_allowed_mkdocs_settings_pass() -> None:
+    _, problems = read_mkdocs_config(PROJECT / "mkdocs.yml")
+    assert problems == []
+
+
+def test_allowed_extensions_and_env_pass(tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: !ENV [PORTAL_TEST_UNSET, 测试]\n"
+        "theme:\n  name: material\n"
+        "plugins:\n  - search:\n      lang: zh\n  - portal\n"
+        "extra_css: [assets/portal.css]\n"
+        "extra_javascript: []\n"
+        "markdown_extensions:\n"
+        + "".join(f"  - {name}\n" for name in build_command.ALLOWED_EXTENSIONS)
+        + "  - toc:\n      permalink: true\n",
+        "utf-8",
+    )
+    settings, problems = read_mkdocs_config(config)
+    assert problems == []
+    assert settings["site_name"] == "测试"
+
+
+def test_check_site_refuses_unsafe_settings(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 0
+    capsys.readouterr()
+    edit_mkdocs(site_repo, "plugins:\n", "hooks:\n  - leak.py\n\nplugins:\n")
+    assert portal(site_repo.root, "check-site", "site") == 1
+    err = capsys.readouterr().err
+    assert "mkdocs.yml: 错误 [site-config] 字段 hooks：" in err
+
+
+def test_plugin_refuses_unsafe_settings(site_repo: Repo) -> None:
+    edit_mkdocs(site_repo, "exclude_unapproved: false", "exclude_unapproved: true")
+    edit_mkdocs(site_repo, *UNSAFE_SETTINGS["extra_javascript"])
+    site = site_repo.root / "site"
+    run = mkdocs_build(site_repo.root, site)
+    assert run.returncode != 0
+    assert "mkdocs.yml: 字段 extra_javascript：" in run.stderr
+    assert not (site / "index.html").exists()
+
+
+def test_missing_page_of_dot_file_post_names_it(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MkDocs skips ``.name.md``; should such a post ever pass, the build says why."""
+    hidden = "content/notices/.科技创新券申报通知.md"
+
+    def verify_with_hidden_post(*args: object, **kwargs: object) -> Report:
+        report = verify_repository(site_repo.root, site_repo.config)
+        report.publishable = [
+            replace(post, path=hidden) if post.path == NOTICE else post
+            for post in report.publishable
+        ]
+        return report
+
+    monkeypatch.setattr(build_command, "verify_repository", verify_with_hidden_post)
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 1
+    err = capsys.readouterr().err
+    (line,) = [line for line in err.splitlines() if "[site-page-missing]" in line]
+    assert f"稿件 {hidden}" in line
+    assert f"请把 {hidden} 改成不以“.”开头的文件名" in line
+    assert "mkdocs.yml" not in err
+    assert not (site_repo.root / "site").exists()

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.config import SiteConfig
-from pipeline.errors import BuildError
 from pipeline.findings import RULES, Finding, finding
-from pipeline.post import Post, parse_post
+from pipeline.post import Post, parse_post, sha256_hex
 from pipeline.site import (
     HOME_SOURCE,
     SEARCH_INDEX,
+    STYLESHEET,
     SiteSources,
     blocked_posts,
     check_site,
@@ -33,6 +35,9 @@ from pipeline.verify import Report
 from tests.helpers.repo import Repo, post_text
 
 NOTICE = "content/notices/科技创新券申报通知.md"
+# One file the fake theme provides, and the hash check_site is told to expect.
+THEME_JS = b"console.log('theme');\n"
+THEME = {"assets/javascripts/theme.js": sha256_hex(THEME_JS)}
 
 
 def make_post(
@@ -68,6 +73,15 @@ def fake_build(site: Path, sources: SiteSources) -> None:
     (site / "search").mkdir(parents=True, exist_ok=True)
     (site / SEARCH_INDEX).write_text(json.dumps(index), "utf-8")
     (site / "404.html").write_text("<html><body>404</body></html>", "utf-8")
+    for name, data in sources.static_files().items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(data)
+    (site / "assets" / "javascripts").mkdir(parents=True)
+    (site / "assets" / "javascripts" / "theme.js").write_bytes(THEME_JS)
+
+
+def check(site: Path, sources: SiteSources, report: Report) -> list[Finding]:
+    return check_site(site, sources, report, theme_files=THEME)
 
 
 def rules_of(findings: list[Finding]) -> list[tuple[str, str]]:
@@ -93,17 +107,50 @@ def two_posts(repo: Repo) -> Report:
 # --------------------------------------------------------------------------- sources
 
 
-def test_post_source_is_verified_bytes_plus_block(
+def test_post_source_is_title_block_and_body(repo: Repo, config: SiteConfig) -> None:
+    post = make_post(repo, body="正文第一段。\n\n正文第二段。\n")
+    sources = site_sources(Report(publishable=[post]), config)
+    page = sources.files["notices/科技创新券申报通知.md"].decode("utf-8")
+    block = metadata_block(post, config)
+    assert page == (
+        f'---\ntitle: "{post.title}"\n---\n\n{block}\n\n正文第一段。\n\n正文第二段。\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "title", ["no", "2018-05-02", "'\"引号\" \\ 与 #号: 冒号'", "'[方括号] {花括号}'"]
+)
+def test_post_front_matter_is_the_title_only(
+    repo: Repo, config: SiteConfig, title: str
+) -> None:
+    """The post's own front matter (read differently by PyYAML) never reaches MkDocs."""
+    text = post_text(title=title).replace(
+        "doc_number: 常科综〔2026〕3号", "doc_number: 2026-02-30"
+    )
+    post, problems = parse_post(NOTICE, text.encode("utf-8"), config)
+    assert post is not None, problems
+    page = site_sources(Report(publishable=[post]), config).files[
+        "notices/科技创新券申报通知.md"
+    ]
+    _, front, rest = page.decode("utf-8").split("---\n", 2)
+    # PyYAML's own rules, as MkDocs reads front matter.
+    assert yaml.safe_load(front) == {"title": post.title}
+    for secret in ("secrecy_review", "handler", "opinion", "basis", "不涉及国家秘密"):
+        assert secret not in page.decode("utf-8")
+    assert rest.startswith(f"\n{metadata_block(post, config)}\n\n")
+    assert "<dt>文号</dt><dd>2026-02-30</dd>" in rest
+
+
+def test_title_with_yaml_line_breaks_stays_one_line(
     repo: Repo, config: SiteConfig
 ) -> None:
-    post = make_post(repo)
-    sources = site_sources(Report(publishable=[post]), config)
-    page = sources.files["notices/科技创新券申报通知.md"]
-    block = metadata_block(post, config)
-    front_end = post.data.index(b"\n---\n") + len(b"\n---\n")
-    assert page[:front_end] == post.data[:front_end]
-    assert page[front_end:].startswith(b"\n" + block.encode("utf-8") + b"\n\n")
-    assert page.replace(b"\n" + block.encode("utf-8") + b"\n\n", b"", 1) == post.data
+    post = replace(make_post(repo), title="甲\u2028乙\x85丙\ufeff丁")
+    page = site_sources(Report(publishable=[post]), config).files[
+        "notices/科技创新券申报通知.md"
+    ]
+    _, front, _ = page.decode("utf-8").split("---\n", 2)
+    assert front.count("\n") == 1
+    assert yaml.safe_load(front) == {"title": post.title}
 
 
 def test_metadata_block_escapes_every_field(repo: Repo, config: SiteConfig) -> None:
@@ -223,16 +270,6 @@ def test_page_paths_follow_directory_urls() -> None:
     assert location_page("") == "index.html"
 
 
-def test_odd_front_matter_boundary_is_refused(repo: Repo, config: SiteConfig) -> None:
-    text = post_text().replace("\n---\n", "\n----\n", 1)
-    # The verifier accepts a closing line of four dashes; renderers may not.
-    post, problems = parse_post(NOTICE, text.encode("utf-8"), config)
-    assert post is not None, problems
-    with pytest.raises(BuildError) as caught:
-        site_sources(Report(publishable=[post]), config)
-    assert caught.value.path == NOTICE
-
-
 def test_crlf_post_gets_block_after_front_matter(
     repo: Repo, config: SiteConfig
 ) -> None:
@@ -243,7 +280,9 @@ def test_crlf_post_gets_block_after_front_matter(
         "notices/科技创新券申报通知.md"
     ]
     assert b"\r" not in page
+    assert page.startswith(b'---\ntitle: "')
     assert b'---\n\n<div class="portal-meta"' in page
+    assert page.endswith(b"\n\n" + post.body.lstrip("\n").encode("utf-8"))
 
 
 def test_blocked_posts_files_record_findings_under_the_post() -> None:
@@ -257,7 +296,13 @@ def test_blocked_posts_files_record_findings_under_the_post() -> None:
 
 
 def test_site_rules_are_registered() -> None:
-    for rule in ("site-extra-page", "site-page-mismatch", "site-page-missing"):
+    for rule in (
+        "site-extra-page",
+        "site-page-mismatch",
+        "site-page-missing",
+        "site-extra-file",
+        "site-config",
+    ):
         assert RULES[rule] == "附件1 第九条"
 
 
@@ -268,22 +313,22 @@ def test_faithful_site_passes(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    fake_build(tmp_path / "site", sources)
-    assert check_site(tmp_path / "site", sources, two_posts) == []
+    fake_build(tmp_path / "out" / "site", sources)
+    assert check(tmp_path / "out" / "site", sources, two_posts) == []
 
 
 def test_injected_page_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     (site / "notices" / "内部草稿").mkdir()
     (site / "notices" / "内部草稿" / "index.html").write_text(
         "<p>未经审批</p>", "utf-8"
     )
     (site / "extra.htm").write_text("<p>x</p>", "utf-8")
-    findings = check_site(site, sources, two_posts)
+    findings = check(site, sources, two_posts)
     assert rules_of(findings) == [
         ("site/extra.htm", "site-extra-page"),
         ("site/notices/内部草稿/index.html", "site-extra-page"),
@@ -295,12 +340,12 @@ def test_page_with_wrong_hash_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     page = site / "notices" / "三月通知" / "index.html"
     post = two_posts.publishable[1]
     page.write_text(page.read_text("utf-8").replace(post.sha256, "0" * 64), "utf-8")
-    findings = check_site(site, sources, two_posts)
+    findings = check(site, sources, two_posts)
     assert rules_of(findings) == [
         ("site/notices/三月通知/index.html", "site-page-mismatch")
     ]
@@ -311,11 +356,11 @@ def test_page_of_one_post_at_anothers_place_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     first, second = (site / p.page for p in sources.pages.values() if p.kind == "post")
     first.write_bytes(second.read_bytes())
-    findings = check_site(site, sources, two_posts)
+    findings = check(site, sources, two_posts)
     assert [f.rule for f in findings] == ["site-page-mismatch"]
 
 
@@ -323,14 +368,14 @@ def test_page_with_a_second_marker_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     page = site / "notices" / "index.html"
     page.write_text(
         page.read_text("utf-8") + '<span data-portal-path="content/x.md"></span>',
         "utf-8",
     )
-    findings = check_site(site, sources, two_posts)
+    findings = check(site, sources, two_posts)
     assert rules_of(findings) == [("site/notices/index.html", "site-page-mismatch")]
     assert "实有 2 个" in findings[0].message
 
@@ -340,10 +385,10 @@ def test_page_of_unapproved_post_is_reported(
 ) -> None:
     """A site built while a post was approved fails once that approval is gone."""
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     now = Report(publishable=two_posts.publishable[:1])
-    findings = check_site(site, site_sources(now, config), now)
+    findings = check(site, site_sources(now, config), now)
     assert ("site/notices/三月通知/index.html", "site-extra-page") in rules_of(findings)
 
 
@@ -351,23 +396,24 @@ def test_missing_page_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     (site / "notices" / "二月通知" / "index.html").unlink()
     (site / "laws" / "index.html").unlink()
-    findings = check_site(site, sources, two_posts)
+    findings = check(site, sources, two_posts)
     assert rules_of(findings) == [
         ("site/laws/index.html", "site-page-missing"),
         ("site/notices/二月通知/index.html", "site-page-missing"),
     ]
     assert "稿件 content/notices/二月通知.md" in findings[1].message
+    assert findings[1].hint and "content/notices/二月通知.md" in findings[1].hint
 
 
 def test_missing_site_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    findings = check_site(tmp_path / "nothing", sources, two_posts)
+    findings = check(tmp_path / "nothing", sources, two_posts)
     assert [f.rule for f in findings] == ["site-page-missing"]
 
 
@@ -375,14 +421,14 @@ def test_search_index_entry_to_unexpected_page(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     index = json.loads((site / SEARCH_INDEX).read_text("utf-8"))
     index["docs"].append(
         {"location": "notices/%E8%8D%89%E7%A8%BF/#_1", "title": "草稿", "text": "内部"}
     )
     (site / SEARCH_INDEX).write_text(json.dumps(index), "utf-8")
-    findings = check_site(site, sources, two_posts)
+    findings = check(site, sources, two_posts)
     assert rules_of(findings) == [
         ("site/search/search_index.json", "site-search-index")
     ]
@@ -393,19 +439,17 @@ def test_unreadable_search_index_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     (site / SEARCH_INDEX).write_text("{not json", "utf-8")
-    assert [f.rule for f in check_site(site, sources, two_posts)] == [
-        "site-search-index"
-    ]
+    assert [f.rule for f in check(site, sources, two_posts)] == ["site-search-index"]
 
 
 def test_source_files_are_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     (site / "notices" / "二月通知.md").write_bytes(two_posts.publishable[0].data)
     (site / "notes.markdown").write_text("x", "utf-8")
@@ -416,7 +460,7 @@ def test_source_files_are_reported(
         ],
     )
     (site / "notices" / "附件.docx").write_bytes(b"PK")
-    findings = check_site(site, site_sources(stray, config), stray)
+    findings = check(site, site_sources(stray, config), stray)
     assert rules_of(findings) == [
         ("site/notes.markdown", "site-source-file"),
         ("site/notices/二月通知.md", "site-source-file"),
@@ -428,29 +472,27 @@ def test_marker_in_404_page_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     (site / "404.html").write_bytes(sources.files["notices/二月通知.md"])
-    assert [f.rule for f in check_site(site, sources, two_posts)] == [
-        "site-page-mismatch"
-    ]
+    assert [f.rule for f in check(site, sources, two_posts)] == ["site-page-mismatch"]
 
 
 def test_sitemap_with_unexpected_location(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     base = "https://kjj.example.gov.cn/"
     locations = [base + page_url(page) for page in sources.pages]
     good = "".join(f"<url><loc>{loc}</loc></url>" for loc in locations)
     xml = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset>'
     (site / "sitemap.xml").write_text(xml.format(good), "utf-8")
-    assert check_site(site, sources, two_posts) == []
+    assert check(site, sources, two_posts) == []
     bad = good + f"<url><loc>{base}notices/%E8%8D%89%E7%A8%BF/</loc></url>"
     (site / "sitemap.xml.gz").write_bytes(gzip.compress(xml.format(bad).encode()))
-    findings = check_site(site, sources, two_posts)
+    findings = check(site, sources, two_posts)
     assert rules_of(findings) == [("site/sitemap.xml.gz", "site-sitemap")]
 
 
@@ -458,9 +500,98 @@ def test_symlink_in_site_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
     sources = site_sources(two_posts, config)
-    site = tmp_path / "site"
+    site = tmp_path / "out" / "site"
     fake_build(site, sources)
     (site / "repo").symlink_to(tmp_path)
-    assert rules_of(check_site(site, sources, two_posts)) == [
+    assert rules_of(check(site, sources, two_posts)) == [
         ("site/repo", "site-extra-page")
     ]
+
+
+def test_files_other_than_pages_are_reported(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "out" / "site"
+    fake_build(site, sources)
+    (site / "notices" / "fake.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "utf-8",
+    )
+    (site / "notice.txt").write_text("未经审批的通知", "utf-8")
+    (site / "x").mkdir()
+    (site / "x" / "page.xml").write_text("<page>未经审批</page>", "utf-8")
+    (site / "assets" / "javascripts" / "extra.js").write_text("alert(1)", "utf-8")
+    (site / "search" / "notes.json").write_text("{}", "utf-8")
+    findings = check(site, sources, two_posts)
+    assert rules_of(findings) == [
+        ("site/assets/javascripts/extra.js", "site-extra-file"),
+        ("site/notice.txt", "site-extra-file"),
+        ("site/notices/fake.svg", "site-extra-file"),
+        ("site/search/notes.json", "site-extra-file"),
+        ("site/x/page.xml", "site-extra-file"),
+    ]
+    assert all(f.article == "附件1 第九条" for f in findings)
+
+
+def test_theme_and_generated_files_must_keep_their_bytes(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(two_posts, config)
+    site = tmp_path / "out" / "site"
+    fake_build(site, sources)
+    with (site / "assets" / "javascripts" / "theme.js").open("a") as file:
+        file.write("alert(1);\n")
+    with (site / STYLESHEET).open("a") as file:
+        file.write("body::after { content: '未经审批'; }\n")
+    findings = check(site, sources, two_posts)
+    assert rules_of(findings) == [
+        ("site/assets/javascripts/theme.js", "site-extra-file"),
+        ("site/assets/portal.css", "site-extra-file"),
+    ]
+    messages = {f.path: f.message for f in findings}
+    assert "主题自带的同名文件内容不同" in messages["site/assets/javascripts/theme.js"]
+    assert "portal 生成的同名文件内容不同" in messages["site/assets/portal.css"]
+
+
+def test_generated_stylesheet_is_not_taken_for_a_copied_source(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    """A stray content/assets/portal.css does not make our own stylesheet suspect."""
+    stray = Report(
+        publishable=two_posts.publishable,
+        findings=[
+            finding("content/assets/portal.css", "unapproved-file", "不是稿件。")
+        ],
+    )
+    sources = site_sources(stray, config)
+    site = tmp_path / "out" / "site"
+    fake_build(site, sources)
+    assert check(site, sources, stray) == []
+    # The stray file itself, copied in place of ours, is still caught.
+    (site / STYLESHEET).write_text("body { display: none; }", "utf-8")
+    assert rules_of(check(site, sources, stray)) == [
+        ("site/assets/portal.css", "site-source-file")
+    ]
+
+
+def test_missing_page_of_a_dot_file_post_says_what_to_do(
+    tmp_path: Path, two_posts: Report, config: SiteConfig
+) -> None:
+    """Site generators skip names starting with a dot; the finding says so."""
+    hidden = replace(two_posts.publishable[0], path="content/notices/.二月通知.md")
+    report = Report(publishable=[hidden, two_posts.publishable[1]])
+    sources = site_sources(report, config)
+    site = tmp_path / "out" / "site"
+    fake_build(site, sources)
+    (site / "notices" / ".二月通知").rename(site / "notices" / "gone")
+    findings = [f for f in check(site, sources, report) if f.rule != "site-extra-page"]
+    assert rules_of(findings) == [
+        ("site/notices/.二月通知/index.html", "site-page-missing")
+    ]
+    (missing,) = findings
+    assert "稿件 content/notices/.二月通知.md" in missing.message
+    assert missing.hint is not None
+    assert "content/notices/.二月通知.md" in missing.hint
+    assert "“.”开头" in missing.hint
+    assert "mkdocs.yml" not in missing.text()

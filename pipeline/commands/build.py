@@ -7,6 +7,11 @@ folder, in one rename where the system allows. The old site stays as it was when
 any step fails. None of this rests on the ``portal`` MkDocs plugin: without it in
 ``mkdocs.yml`` the staging folder still holds only verified sources, the navigation is
 set here, and the check is the same.
+
+Before anything is built, ``mkdocs.yml`` itself is read without running code and
+refused when it could bring in content no approval covers: template overrides, hooks,
+extra scripts, stylesheets or templates, plugins other than ``search`` and ``portal``,
+and Markdown extensions outside a short list of ones that read no files.
 """
 
 from __future__ import annotations
@@ -18,15 +23,22 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
 
 from pipeline.config import load_config
 from pipeline.errors import BuildError
-from pipeline.findings import Finding
+from pipeline.findings import Finding, from_error
 from pipeline.output import result
+from pipeline.post import sha256_hex
 from pipeline.site import (
+    STYLESHEET,
+    THEME_FOLDER,
     SiteSources,
     blocked_posts,
     check_site,
@@ -41,6 +53,30 @@ EXIT_OK = 0
 EXIT_REFUSED = 1
 MKDOCS_FILE = "mkdocs.yml"
 PROTECTED = ("content", "reviews", "site_config", ".git")
+ALLOWED_PLUGINS = ("search", "portal")
+# Markdown extensions that only change how the text is rendered; none reads a file.
+ALLOWED_EXTENSIONS = (
+    "toc",
+    "tables",
+    "fenced_code",
+    "attr_list",
+    "admonition",
+    "footnotes",
+    "def_list",
+    "abbr",
+    "md_in_html",
+    "sane_lists",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "pymdownx.inlinehilite",
+    "pymdownx.tabbed",
+    "pymdownx.tasklist",
+    "pymdownx.caret",
+    "pymdownx.mark",
+    "pymdownx.tilde",
+    "pymdownx.betterem",
+)
 
 
 def build(
@@ -48,32 +84,27 @@ def build(
 ) -> int:
     """Build the site into ``site_dir`` (relative to ``root``) from approved posts only.
 
-    Returns 0 when the site was built, checked and put in place; 1 when unapproved
-    posts stop the build (unless ``exclude``), MkDocs fails or the check finds problems.
-    With ``production``, signatures made with demo keys do not count.
+    Returns 0 when the site was built, checked and put in place; 1 when ``mkdocs.yml``
+    is refused, unapproved posts stop the build (unless ``exclude``), MkDocs fails or
+    the check finds problems. With ``production``, signatures made with demo keys do
+    not count.
     """
     started = time.monotonic()
     config = load_config(root)
+    settings, problems = read_mkdocs_config(root / MKDOCS_FILE)
+    if problems:
+        _log_config_problems(problems)
+        return EXIT_REFUSED
     report = verify_repository(root, config, production=production)
     blocked = blocked_posts(report)
-    if blocked:
-        level = logging.WARNING if exclude else logging.ERROR
-        for findings in blocked.values():
-            for item in findings:
-                logger.log(level, item.text())
-        if not exclude:
-            logger.error(
-                f"有 {len(blocked)} 个文件未获批准，网站没有构建，原网站目录未改动。"
-                "请按上面的提示完成审批；若要先发布其余已批准的稿件，"
-                "请用 portal build --exclude-unapproved。"
-            )
-            return EXIT_REFUSED
-        for path in blocked:
-            logger.warning(f"未获批准，已排除：{path}")
+    if not _may_go_on(blocked, exclude=exclude):
+        return EXIT_REFUSED
     try:
         target = site_target(root, site_dir)
         sources = site_sources(report, config)
-        findings = _build_and_swap(root, target, sources, report, exclude=exclude)
+        findings = _build_and_swap(
+            root, target, sources, report, settings, exclude=exclude
+        )
     except BuildError as exc:
         logger.error(exc.diagnostics())
         return EXIT_REFUSED
@@ -82,7 +113,7 @@ def build(
             logger.error(item.text())
         logger.error(
             f"构建出的网站有 {len(findings)} 处未通过逐页核对，已丢弃；"
-            f"原网站目录 {target} 未改动。请按上面的提示检查 mkdocs.yml 和主题设置。"
+            f"原网站目录 {target} 未改动。请按上面各条的提示处理后重新运行 portal build。"
         )
         return EXIT_REFUSED
     elapsed = time.monotonic() - started
@@ -94,37 +125,325 @@ def build(
     return EXIT_OK
 
 
+def _may_go_on(blocked: dict[str, list[Finding]], *, exclude: bool) -> bool:
+    """Log why each blocked file is blocked; True when the build may leave them out."""
+    level = logging.WARNING if exclude else logging.ERROR
+    for findings in blocked.values():
+        for item in findings:
+            logger.log(level, item.text())
+    if blocked and not exclude:
+        logger.error(
+            f"有 {len(blocked)} 个文件未获批准，网站没有构建，原网站目录未改动。"
+            "请按上面的提示完成审批；若要先发布其余已批准的稿件，"
+            "请用 portal build --exclude-unapproved。"
+        )
+        return False
+    for path in blocked:
+        logger.warning(f"未获批准，已排除：{path}")
+    return True
+
+
+def _log_config_problems(problems: list[BuildError]) -> None:
+    for problem in problems:
+        logger.error(problem.diagnostics())
+    logger.error(
+        f"{MKDOCS_FILE} 有 {len(problems)} 处设置会让未经审批的内容上网，"
+        "网站没有构建，原网站目录未改动。请按上面的提示修改后重试。"
+    )
+
+
 def check_site_command(root: Path, site_dir: Path, *, production: bool = False) -> int:
     """Verify the repository and check the built site in ``site_dir`` page by page.
 
-    ``site_dir`` is relative to ``root`` unless absolute. Returns 0 when every page
-    matches the approvals, 1 otherwise.
+    ``site_dir`` is relative to ``root`` unless absolute. Returns 0 when ``mkdocs.yml``
+    is acceptable and every file of the site matches the approvals, 1 otherwise.
     """
     config = load_config(root)
     report = verify_repository(root, config, production=production)
     target = site_dir if site_dir.is_absolute() else root / site_dir
-    try:
-        sources = site_sources(report, config)
-    except BuildError as exc:
-        logger.error(exc.diagnostics())
-        return EXIT_REFUSED
+    sources = site_sources(report, config)
     blocked = blocked_posts(report)
     if blocked:
         logger.warning(
             f"有 {len(blocked)} 个文件未获批准，它们不应出现在网站上："
             + "、".join(blocked)
         )
-    findings = check_site(target, sources, report)
+    findings = _check_built_site(root, target, sources, report)
     for item in findings:
         logger.error(item.text())
     if findings:
         result(
             f"网站 {target} 未通过逐页核对：{len(findings)} 处问题。"
-            "请运行 portal build 重新构建，不要部署这个目录。"
+            "请按上面的提示处理后运行 portal build 重新构建，不要部署这个目录。"
         )
         return EXIT_REFUSED
     result(f"网站 {target} 通过逐页核对：{len(sources.pages)} 个页面均与审批记录一致。")
     return EXIT_OK
+
+
+def _check_built_site(
+    root: Path, target: Path, sources: SiteSources, report: Report
+) -> list[Finding]:
+    """``mkdocs.yml`` first (its theme says which theme files may be in the site)."""
+    settings, problems = read_mkdocs_config(root / MKDOCS_FILE)
+    try:
+        allowed = {} if problems else theme_files(settings)
+    except BuildError as exc:
+        problems = [exc]
+    if problems:
+        return [from_error("site-config", problem) for problem in problems]
+    return check_site(target, sources, report, theme_files=allowed)
+
+
+# --------------------------------------------------------------------------- config
+
+
+class _SettingsLoader(yaml.SafeLoader):
+    """Reads ``mkdocs.yml`` as plain data: no Python tags; ``!ENV`` as MkDocs reads it."""
+
+
+_SettingsLoader.add_constructor("!ENV", construct_env_tag)
+
+
+def read_mkdocs_config(
+    config_file: Path, shown: str = MKDOCS_FILE
+) -> tuple[dict[str, Any], list[BuildError]]:
+    """The settings in ``config_file``, read without running code, and every refusal.
+
+    Each refusal names the file (as ``shown``) and the key, says why and what to do.
+    A file that cannot be read this way (e.g. it uses ``!!python/…`` tags, which
+    MkDocs would execute) is refused as a whole.
+    """
+    try:
+        settings = yaml.load(config_file.read_text("utf-8"), Loader=_SettingsLoader)
+    except FileNotFoundError:
+        return {}, [_missing_config(shown)]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return {}, [_unreadable_config(shown, exc)]
+    if not isinstance(settings, dict):
+        return {}, [
+            BuildError(
+                "内容不是“键: 值”形式的设置。",
+                path=shown,
+                hint="请参照仓库中的 mkdocs.yml 样例重写。",
+            )
+        ]
+    problems: list[BuildError] = []
+    for check in _SETTING_CHECKS:
+        problems.extend(check(settings, shown))
+    return settings, problems
+
+
+def _missing_config(shown: str) -> BuildError:
+    return BuildError(
+        "找不到网站构建配置。",
+        path=shown,
+        hint="请在仓库根目录放置 mkdocs.yml（见 README）。",
+    )
+
+
+def _unreadable_config(shown: str, exc: Exception) -> BuildError:
+    line, problem = None, str(exc)
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        line, problem = exc.problem_mark.line + 1, str(exc.problem)
+    return BuildError(
+        f"无法按普通设置读取（{problem}）。",
+        path=shown,
+        line=line,
+        hint="mkdocs.yml 只能写普通的设置值（可以用 !ENV）；"
+        "请删除 !!python/… 等会引用或执行代码的标签，并检查 YAML 语法。",
+    )
+
+
+def _refusal(shown: str, key: str, why: str, what: str) -> BuildError:
+    return BuildError(why, path=shown, field=key, hint=what)
+
+
+def _entries(value: object) -> list[str]:
+    """The entries of a setting that is a list, a mapping or a single value."""
+    if value is None or value == [] or value == {}:
+        return []
+    if isinstance(value, dict):
+        return [str(name) for name in value]
+    if isinstance(value, list):
+        return [_entry_name(item) for item in value]
+    return [str(value)]
+
+
+def _entry_name(item: object) -> str:
+    """``name`` of a list item written ``name`` or ``name: {options}``."""
+    if isinstance(item, dict) and len(item) == 1:
+        return str(next(iter(item)))
+    return str(item)
+
+
+def _check_inherit(settings: dict[str, Any], shown: str) -> list[BuildError]:
+    if "INHERIT" not in settings:
+        return []
+    return [
+        _refusal(
+            shown,
+            "INHERIT",
+            f"继承了另一个配置文件 {settings['INHERIT']}，其中的设置未经本流程检查。",
+            "请把需要的设置直接写进 mkdocs.yml，并删除 INHERIT。",
+        )
+    ]
+
+
+def _check_hooks(settings: dict[str, Any], shown: str) -> list[BuildError]:
+    hooks = _entries(settings.get("hooks"))
+    if not hooks:
+        return []
+    return [
+        _refusal(
+            shown,
+            "hooks",
+            f"hooks（{'、'.join(hooks)}）会在构建时运行任意 Python 代码，"
+            "可以改写已批准的稿件或加入未经审批的内容。",
+            "请删除 hooks 设置；网站内容只能来自已批准的稿件。",
+        )
+    ]
+
+
+def _check_theme(settings: dict[str, Any], shown: str) -> list[BuildError]:
+    theme = settings.get("theme")
+    if not isinstance(theme, dict) or not theme.get("custom_dir"):
+        return []
+    return [
+        _refusal(
+            shown,
+            "theme.custom_dir",
+            f"主题覆盖目录 {theme['custom_dir']} 中的模板和文件会原样出现在网站上，"
+            "未经任何审批。",
+            "请删除 custom_dir；页面样式只能由主题和 portal 生成的样式表决定。",
+        )
+    ]
+
+
+def _check_plugins(settings: dict[str, Any], shown: str) -> list[BuildError]:
+    refused = [
+        name
+        for name in _entries(settings.get("plugins"))
+        if name not in ALLOWED_PLUGINS
+    ]
+    if not refused:
+        return []
+    return [
+        _refusal(
+            shown,
+            "plugins",
+            f"插件 {'、'.join(refused)} 不在允许范围内；插件可以在构建时改写页面或加入文件。",
+            f"请从 plugins 中删除它们；只允许 {'、'.join(ALLOWED_PLUGINS)}。",
+        )
+    ]
+
+
+def _check_extensions(settings: dict[str, Any], shown: str) -> list[BuildError]:
+    refused = [
+        name
+        for name in _entries(settings.get("markdown_extensions"))
+        if name not in ALLOWED_EXTENSIONS
+    ]
+    if not refused:
+        return []
+    return [
+        _refusal(
+            shown,
+            "markdown_extensions",
+            f"Markdown 扩展 {'、'.join(refused)} 不在允许范围内；"
+            "有的扩展（如 pymdownx.snippets）会把稿件以外的文件插入页面。",
+            "请从 markdown_extensions 中删除它们；允许的扩展有："
+            f"{'、'.join(ALLOWED_EXTENSIONS)}。",
+        )
+    ]
+
+
+def _check_extra_javascript(settings: dict[str, Any], shown: str) -> list[BuildError]:
+    value = settings.get("extra_javascript")
+    items = value if isinstance(value, list) else _entries(value)
+    # Each script is a path, or a mapping with its path and attributes.
+    scripts = [str(i.get("path", i)) if isinstance(i, dict) else str(i) for i in items]
+    if not scripts:
+        return []
+    return [
+        _refusal(
+            shown,
+            "extra_javascript",
+            f"额外脚本 {'、'.join(scripts)} 会加入每个页面，未经任何审批。",
+            "请删除 extra_javascript 设置。",
+        )
+    ]
+
+
+def _check_extra_css(settings: dict[str, Any], shown: str) -> list[BuildError]:
+    refused = [
+        name for name in _entries(settings.get("extra_css")) if name != STYLESHEET
+    ]
+    if not refused:
+        return []
+    return [
+        _refusal(
+            shown,
+            "extra_css",
+            f"样式表 {'、'.join(refused)} 未经审批；"
+            f"extra_css 只能列出 portal 生成的 {STYLESHEET}。",
+            f"请从 extra_css 中删除它们，只保留 {STYLESHEET}。",
+        )
+    ]
+
+
+def _check_extra_templates(settings: dict[str, Any], shown: str) -> list[BuildError]:
+    templates = _entries(settings.get("extra_templates"))
+    if not templates:
+        return []
+    return [
+        _refusal(
+            shown,
+            "extra_templates",
+            f"额外模板 {'、'.join(templates)} 会生成未经审批的页面。",
+            "请删除 extra_templates 设置。",
+        )
+    ]
+
+
+_SETTING_CHECKS: tuple[Callable[[dict[str, Any], str], list[BuildError]], ...] = (
+    _check_inherit,
+    _check_hooks,
+    _check_theme,
+    _check_plugins,
+    _check_extensions,
+    _check_extra_javascript,
+    _check_extra_css,
+    _check_extra_templates,
+)
+
+
+def theme_files(settings: Mapping[str, Any]) -> dict[str, str]:
+    """SHA-256 of each file the theme of ``settings`` has under ``assets/``, by site path.
+
+    Where the theme's folders hold the same path twice, the first wins, as in MkDocs.
+    Raises ``BuildError`` when the theme is not installed.
+    """
+    from mkdocs.theme import Theme
+
+    theme = settings.get("theme")
+    name = theme.get("name") if isinstance(theme, dict) else theme
+    try:
+        dirs = Theme(name=name or "mkdocs").dirs
+    except (KeyError, TypeError):
+        raise BuildError(
+            f"主题 {name} 没有安装，无从核对网站中的主题文件。",
+            path=MKDOCS_FILE,
+            field="theme",
+            hint="请安装该主题，或在 mkdocs.yml 中改用 material。",
+        ) from None
+    files: dict[str, str] = {}
+    for folder in map(Path, dirs):
+        for path in sorted((folder / THEME_FOLDER).rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and relative not in files:
+                files[relative] = sha256_hex(path.read_bytes())
+    return files
 
 
 # --------------------------------------------------------------------------- target
@@ -168,7 +487,13 @@ def site_target(root: Path, site_dir: Path) -> Path:
 
 
 def _build_and_swap(
-    root: Path, target: Path, sources: SiteSources, report: Report, *, exclude: bool
+    root: Path,
+    target: Path,
+    sources: SiteSources,
+    report: Report,
+    settings: Mapping[str, Any],
+    *,
+    exclude: bool,
 ) -> list[Finding]:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(
@@ -179,7 +504,8 @@ def _build_and_swap(
         staging.mkdir()
         write_sources(sources, staging)
         run_mkdocs(root, staging, output, sources, exclude=exclude)
-        findings = check_site(output, sources, report)
+        allowed = theme_files(settings)
+        findings = check_site(output, sources, report, theme_files=allowed)
         if not findings:
             replace_directory(output, target)
         return findings
@@ -196,12 +522,6 @@ def run_mkdocs(
     from pipeline.mkdocs_plugin import PortalPlugin
 
     config_file = root / MKDOCS_FILE
-    if not config_file.is_file():
-        raise BuildError(
-            "找不到网站构建配置。",
-            path=MKDOCS_FILE,
-            hint="请在仓库根目录放置 mkdocs.yml（见 README）。",
-        )
     with _mkdocs_logging():
         try:
             config = load_mkdocs_config(
