@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         "allowed-signers", help="按花名册输出 OpenSSH allowed_signers 文件"
     )
 
+    check_posts = commands.add_parser(
+        "check-posts",
+        help="签名前的检查：front matter、保密审查、正文（供 pre-commit 使用）",
+    )
+    check_posts.add_argument("paths", nargs="*", metavar="PATH", help="默认：全部稿件")
+
     build = commands.add_parser("build", help="只用已审批的稿件构建网站，并逐页核对")
     build.add_argument("--site-dir", type=Path, default=Path("site"))
     build.add_argument(
@@ -171,6 +177,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from pipeline.commands.payload import show_payload
 
         return show_payload(root, args.record, index=args.index, armor=args.armor)
+    if args.command == "check-posts":
+        from pipeline.commands.check_posts import check_posts
+
+        return check_posts(root, args.paths)
     if args.command == "allowed-signers":
         from pipeline.commands.allowed_signers import allowed_signers
 

@@ -117,15 +117,10 @@ def verify_post(
     production: bool = False,
 ) -> tuple[Post | None, list[Finding]]:
     """Check one post (steps 1–7 above); return the post as read and every finding."""
-    # 1. Path, front matter and secrecy review.
-    post, problems = read_post(root, path, config)
-    findings = [_front_matter_finding(problem) for problem in problems]
+    # 1–2. Path, front matter, secrecy review, opinion; text the signer could not see.
+    post, findings = check_content(root, path, config)
     if post is None:
         return None, findings
-
-    # 2. An opinion that keeps the post unpublished; text the signer could not see.
-    findings.extend(_opinion_findings(post, config))
-    findings.extend(scan_text(post.path, post.data.decode("utf-8-sig")))
 
     # 3. The record, bound to this path and these bytes.
     record = _record_for(root, post, config, findings)
@@ -153,6 +148,36 @@ def verify_post(
     if production:
         findings.extend(_demo_findings(record, counted))
     return post, findings
+
+
+def check_content(
+    root: Path, path: str, config: SiteConfig
+) -> tuple[Post | None, list[Finding]]:
+    """The checks that need no signature: path, front matter, secrecy review, opinion
+    and content (steps 1–2); what an author can fix before anyone signs."""
+    post, problems = read_post(root, path, config)
+    findings = [_front_matter_finding(problem) for problem in problems]
+    if post is not None:
+        findings.extend(_opinion_findings(post, config))
+        findings.extend(scan_text(post.path, post.data.decode("utf-8-sig")))
+    return post, findings
+
+
+def stale_approval(root: Path, post: Post) -> Finding | None:
+    """A warning when the post changed after it was signed: its signatures are void."""
+    path = record_path(post.path)
+    if not (root / path).is_file():
+        return None
+    record, _ = read_record(root, path)
+    if record is None or record.sha256 == post.sha256 or not record.signatures:
+        return None
+    return finding(
+        post.path,
+        "hash-mismatch",
+        f"此稿在签名后又改动过，{len(record.signatures)} 个已有签名将全部失效。",
+        severity=WARNING,
+        hint="若是有意修改，提交后请审批人对新内容重新签名；否则请撤销改动。",
+    )
 
 
 def is_due(post: Post, config: SiteConfig, now: dt.datetime) -> bool:
