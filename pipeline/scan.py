@@ -23,10 +23,10 @@ _UNSAFE_TAGS = (
 )
 _UNSAFE_HTML = [
     (re.compile(rf"<\s*/?\s*({_UNSAFE_TAGS})\b", re.IGNORECASE), "标签 <{0}>"),
-    (re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE), "事件属性 {0}"),
+    (re.compile(r"<[^>\n]*\s(on[a-z]+)\s*=", re.IGNORECASE), "事件属性 {0}"),
     (re.compile(r"(javascript|vbscript)\s*:", re.IGNORECASE), "{0}: 链接"),
     (re.compile(r"(data)\s*:\s*text/html", re.IGNORECASE), "{0}:text/html 链接"),
-    (re.compile(r"<[^>]*\s(style)\s*=", re.IGNORECASE), "{0} 属性"),
+    (re.compile(r"<[^>\n]*\s(style)\s*=", re.IGNORECASE), "{0} 属性"),
 ]
 
 
@@ -43,6 +43,10 @@ def _hidden_characters(path: str, text: str) -> list[Finding]:
     findings = []
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.removesuffix("\r")
+        # NOTE: isprintable() is a fast C check; only lines it doubts are looked at
+        # character by character (full-width spaces make it doubt, harmlessly).
+        if line.isprintable():
+            continue
         bad = sorted({c for c in line if _is_hidden(c)})
         if bad:
             shown = "、".join(
@@ -67,20 +71,18 @@ def _is_hidden(char: str) -> bool:
 
 
 def _unsafe_html(path: str, text: str) -> list[Finding]:
-    findings = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        for pattern, what in _UNSAFE_HTML:
-            match = pattern.search(line)
-            if match:
-                findings.append(
-                    finding(
-                        path,
-                        "unsafe-html",
-                        f"正文含有不允许的 HTML：{what.format(match.group(1).lower())}。"
-                        "它可能在审批之后改变页面显示、运行脚本或引入外部内容。",
-                        line=number,
-                        hint="请改用普通 Markdown（文字、表格、链接、图片）。",
-                    )
-                )
-                break
-    return findings
+    lines: dict[int, Finding] = {}
+    for pattern, what in _UNSAFE_HTML:
+        for match in pattern.finditer(text):
+            number = text.count("\n", 0, match.start()) + 1
+            if number in lines:
+                continue
+            lines[number] = finding(
+                path,
+                "unsafe-html",
+                f"正文含有不允许的 HTML：{what.format(match.group(1).lower())}。"
+                "它可能在审批之后改变页面显示、运行脚本或引入外部内容。",
+                line=number,
+                hint="请改用普通 Markdown（文字、表格、链接、图片）。",
+            )
+    return [lines[number] for number in sorted(lines)]
