@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -238,6 +239,16 @@ def visible(text: str) -> str:
         else c
         for c in text
     )
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 2, 3, 3
+_SHORT.maxstring = _SHORT.maxother = 40
+
+
+def _short(value: Any) -> str:
+    # Bounded: YAML aliases can make a tiny file a structure too large to print.
+    return _SHORT.repr(value)
 
 
 def _kind(value: Any) -> str:

@@ -147,6 +147,16 @@ def check_path(path: str, config: SiteConfig) -> list[PortalError]:
 def _name_problems(path: str, name: str) -> list[PortalError]:
     # Site generators skip hidden files, and control characters in a name can forge
     # lines in logs and CI annotations.
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return [
+            FrontMatterError(
+                "文件名不是 UTF-8 编码（可能由其他系统以 GBK 等编码建立）。",
+                path=path.encode("utf-8", "backslashreplace").decode("utf-8"),
+                hint="请重新输入文件名。",
+            )
+        ]
     if name.startswith("."):
         return [
             FrontMatterError(
@@ -249,8 +259,12 @@ def _validate(
 ) -> Post | None:
     fields.only(FIELDS)
     title = fields.text("title", what="标题")
-    if title and "\n" in title:
-        fields.fail("title", "标题不能分行。")
+    if title and any(c in title for c in "\n<>"):
+        fields.fail(
+            "title",
+            "标题不能分行，也不能含有 < 或 >（会被当作网页代码）。",
+            "书名号请用《》，需要时用全角的＜＞。",
+        )
     column = fields.text("column", choices=list(config.columns))
     parts = PurePosixPath(path).parts
     if column and len(parts) == 3 and parts[1] != column:

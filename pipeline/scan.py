@@ -10,8 +10,13 @@ pull in content from elsewhere after approval. Both are refused (附件1 第九�
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import markdown
 
 from pipeline.findings import Finding, finding
 
@@ -34,9 +39,14 @@ def scan_text(path: str, text: str) -> list[Finding]:
     """Findings for hidden characters and unsafe raw HTML in a post's decoded text.
 
     ``text`` is the file as read (before line ends are normalised), so a lone carriage
-    return is still visible here.
+    return is still visible here. Raw HTML is judged twice: by patterns on the text,
+    and by rendering the Markdown as the site will and allowing only listed tags,
+    attributes and link targets in the result (what a browser would parse).
     """
-    return [*_hidden_characters(path, text), *_unsafe_html(path, text)]
+    found = [*_hidden_characters(path, text), *_unsafe_html(path, text)]
+    if not any(f.rule == "unsafe-html" for f in found):
+        found.extend(_rendered_html(path, text))
+    return found
 
 
 def _hidden_characters(path: str, text: str) -> list[Finding]:
@@ -86,3 +96,98 @@ def _unsafe_html(path: str, text: str) -> list[Finding]:
                 hint="请改用普通 Markdown（文字、表格、链接、图片）。",
             )
     return [lines[number] for number in sorted(lines)]
+
+
+# What the rendered Markdown may contain: the tags and attributes Markdown itself
+# produces, and simple tables and text markup written as HTML.
+_TAGS = set(
+    "p br hr h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table thead tbody tfoot tr th td "
+    "caption colgroup col blockquote pre code em strong b i u s del ins sub sup small "
+    "mark abbr a img span div kbd q cite sup".split()
+)
+_ATTRIBUTES = {
+    "*": {"title", "id"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start"},
+    "li": {"value"},
+}
+_LINK_SCHEMES = {"", "http", "https", "mailto", "tel"}
+# Extensions a site may enable (a superset is the cautious choice here).
+_EXTENSIONS = [
+    "toc",
+    "tables",
+    "fenced_code",
+    "attr_list",
+    "md_in_html",
+    "def_list",
+    "footnotes",
+    "abbr",
+    "admonition",
+]
+_WORTH_RENDERING = re.compile(r"<|&|\]\(|\]:|\{|script|:", re.IGNORECASE)
+
+
+def _rendered_html(path: str, text: str) -> list[Finding]:
+    body = text.split("\n---", 2)[-1] if text.startswith("---") else text
+    if not _WORTH_RENDERING.search(body):
+        return []
+    checker = _AllowList()
+    checker.feed(markdown.markdown(body, extensions=_EXTENSIONS))
+    checker.close()
+    return [
+        finding(
+            path,
+            "unsafe-html",
+            f"正文含有不允许的 HTML：{problem}。它可能在审批之后改变页面显示、运行脚本或引入外部内容。",
+            line=_line_of(text, needle),
+            hint="请只用普通 Markdown：文字、标题、列表、表格、站内链接和 http/https 链接。",
+        )
+        for problem, needle in checker.problems[:5]
+    ]
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    index = text.lower().find(needle.lower()) if needle else -1
+    return text.count("\n", 0, index) + 1 if index >= 0 else None
+
+
+class _AllowList(HTMLParser):
+    """Collects every tag, attribute and link target not on the allow-list."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _TAGS:
+            self.problems.append((f"标签 <{tag}>", f"<{tag}"))
+            return
+        allowed = _ATTRIBUTES["*"] | _ATTRIBUTES.get(tag, set())
+        for name, value in attrs:
+            if name not in allowed:
+                self.problems.append((f"<{tag}> 的属性 {name}", name))
+            elif name in ("href", "src") and not _safe_target(tag, name, value or ""):
+                shown = html.escape((value or "")[:60])
+                self.problems.append(
+                    (f"<{tag}> 的链接目标 {shown}", (value or "")[:20])
+                )
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+def _safe_target(tag: str, name: str, value: str) -> bool:
+    target = "".join(value.split()).lower()
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return False
+    if parts.scheme not in _LINK_SCHEMES:
+        return False
+    # An image shown from another host can be swapped after approval.
+    return not (name == "src" and (parts.scheme or target.startswith("//")))

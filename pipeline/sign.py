@@ -84,6 +84,13 @@ def sign_post(
     post, problems = read_post(root, path, config)
     raise_if_any(problems)
     assert post is not None
+    try:
+        comment.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SigningError(
+            "意见（--comment）含有无法识别的字符。",
+            hint="请检查终端编码是否为 UTF-8，然后重新输入意见。",
+        ) from None
     if decision not in DECISIONS:
         raise SigningError(f"决定只能是 {'/'.join(DECISIONS)}，不能是 {decision}。")
     at = (at or dt.datetime.now(config.site.tz)).replace(microsecond=0)

@@ -226,8 +226,12 @@ def newest_first(posts: Iterable[Post]) -> list[Post]:
 
 
 def _front(title: str) -> str:
-    """A front matter of the title alone, as a JSON string (valid double-quoted YAML)."""
-    quoted = json.dumps(title, ensure_ascii=False)
+    """A front matter of the title alone, as a JSON string (valid double-quoted YAML).
+
+    The title is HTML-escaped first: themes put ``page.title`` into pages and search
+    results as HTML, unescaped.
+    """
+    quoted = json.dumps(html.escape(title, quote=False), ensure_ascii=False)
     quoted = _YAML_UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", quoted)
     return f"---\ntitle: {quoted}\n---\n\n"
 

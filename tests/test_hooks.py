@@ -35,7 +35,12 @@ def test_check_posts_reports_errors_and_stale_approvals(
     repo.write(BAD, post_text(tier="urgent"))
     repo.write(GOOD, post_text())
     repo.approve_all(GOOD)
-    assert main(["--root", str(repo.root), "check-posts", BAD, GOOD, "site_config/site.yml"]) == 1
+    assert (
+        main(
+            ["--root", str(repo.root), "check-posts", BAD, GOOD, "site_config/site.yml"]
+        )
+        == 1
+    )
     out = capsys.readouterr().out
     assert f"{BAD}:5: 错误 [front-matter] 字段 tier：" in out and GOOD not in out
 

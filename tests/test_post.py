@@ -162,3 +162,23 @@ def test_dates_outside_a_sane_range(repo: Repo) -> None:
     text = post_text().replace("published: 2026-03-01", "published: 0001-01-01")
     [problem] = problems(repo, text)
     assert problem.field == "published" and "1900" in problem.message
+
+
+def test_alias_bomb_is_reported_briefly(repo: Repo) -> None:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    text = post_text().replace("title:", "\n".join(levels) + "\nissuer: *a9\ntitle:")
+    found = problems(repo, text)
+    assert all(len(p.diagnostics()) < 400 for p in found)
+    assert any(p.field == "issuer" for p in found)
+
+
+def test_file_name_that_is_not_utf8(repo: Repo) -> None:
+    import os
+
+    name = os.fsdecode(b"content/notices/gbk\xff.md")
+    (repo.root / "content/notices").mkdir(parents=True, exist_ok=True)
+    (repo.root / name).write_text(post_text(), encoding="utf-8")
+    post, found = read_post(repo.root, name, repo.config)
+    assert post is None and "UTF-8" in found[0].message
+    found[0].diagnostics().encode("utf-8")

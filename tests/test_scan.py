@@ -61,3 +61,43 @@ def test_crlf_line_ends_are_fine() -> None:
 @pytest.mark.parametrize("char", ["\u202e", "\u2066", "\x00", "\x1b", "\u2028"])
 def test_direction_overrides_and_control_characters(char: str) -> None:
     assert rules(f"正文{char}内容\n") == [("hidden-text", 1)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<details/open/ontoggle=alert(1)><summary>附</summary></details>",
+        '<img src="x"\nalt=""\nonerror="alert(2)">',
+        '<div title=">" onclick="alert(3)">x</div>',
+        "[点我](jav&#97;script:alert(4))",
+        "[点我](javascript&colon;alert(4))",
+        "![外部图片](https://example.invalid/banner.png)",
+        '<video src="https://example.invalid/v.mp4" autoplay></video>',
+        '段落\n{: onclick="alert(1)" }',
+        '<p dir="rtl">倒排</p>',
+    ],
+)
+def test_html_a_browser_would_run_or_fetch_is_refused(body: str) -> None:
+    found = scan_text(PATH, f"---\ntitle: x\n---\n正文\n\n{body}\n")
+    assert [f.rule for f in found][:1] == ["unsafe-html"], body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[《依申请公开制度》](../rules/依申请公开制度.md)",
+        "[国家法律法规数据库](https://flk.npc.gov.cn/)",
+        "| 项目 | 金额 |\n| --- | --- |\n| 创新券 | 10 |",
+        "联系电话：0512-52701234，邮箱：[kjj@example.cn](mailto:kjj@example.cn)",
+        '<table><tr><td colspan="2">合并单元格</td></tr></table>',
+    ],
+)
+def test_ordinary_markdown_and_simple_html_pass(body: str) -> None:
+    found = scan_text(PATH, f"---\ntitle: x\n---\n{body}\n")
+    assert [f.rule for f in found if f.rule == "unsafe-html"] == [], found
+
+
+def test_script_tags_are_refused_even_in_code_samples() -> None:
+    # NOTE: cautious by design; a portal post has no need to show HTML source.
+    found = scan_text(PATH, "```\n<script>示例代码</script>\n```\n")
+    assert [f.rule for f in found] == ["unsafe-html"]

@@ -108,6 +108,12 @@ def build(
     except BuildError as exc:
         logger.error(exc.diagnostics())
         return EXIT_REFUSED
+    except OSError as exc:
+        logger.error(
+            f"无法写入网站目录 {site_dir}：{exc.strerror or exc}。原网站目录未改动。"
+            "请检查 --site-dir 是否指向一个可写的目录（不能位于普通文件之下）。"
+        )
+        return EXIT_REFUSED
     if findings:
         for item in findings:
             logger.error(item.text())
