@@ -6,8 +6,6 @@ page would be: the raw-HTML markers pass through unchanged, as with a real rende
 
 from __future__ import annotations
 
-import dataclasses
-
 import gzip
 import json
 from dataclasses import replace
