@@ -179,9 +179,7 @@ def test_issuer_defaults_to_department_name(repo: Repo, config: SiteConfig) -> N
 
 def test_title_with_html_is_escaped_everywhere(repo: Repo, config: SiteConfig) -> None:
     # Validation refuses < and > in titles; the sources escape them all the same.
-    post = dataclasses.replace(
-        make_post(repo), title="<img src=x onerror=alert(1)>通知"
-    )
+    post = replace(make_post(repo), title="<img src=x onerror=alert(1)>通知")
     sources = site_sources(Report(publishable=[post]), config)
     page = next(
         name
