@@ -66,8 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
     )
+    # --root is accepted after the subcommand too (portal sign … --root DIR).
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--root", type=Path, default=argparse.SUPPRESS, help="仓库根目录"
+    )
 
-    verify = commands.add_parser("verify", help="检查每篇稿件能否发布")
+    verify = commands.add_parser(
+        "verify", parents=[common], help="检查每篇稿件能否发布"
+    )
     verify.add_argument("--format", choices=("text", "json", "github"), default="text")
     verify.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
     verify.add_argument(
@@ -77,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="目标分支的检出目录：其中已有的签名不得被删去",
     )
 
-    sign = commands.add_parser("sign", help="以某一角色签名审批稿件")
+    sign = commands.add_parser("sign", parents=[common], help="以某一角色签名审批稿件")
     sign.add_argument("paths", nargs="+", metavar="PATH", help="content/ 下的稿件")
     sign.add_argument(
         "--role",
@@ -96,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
     )
 
-    payload = commands.add_parser("payload", help="输出一个签名所覆盖的确切字节")
+    payload = commands.add_parser(
+        "payload", parents=[common], help="输出一个签名所覆盖的确切字节"
+    )
     payload.add_argument("record", help="reviews/ 下的审查记录")
     payload.add_argument("--index", type=int, default=0, help="第几个签名（从 0 起）")
     payload.add_argument(
@@ -104,28 +113,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser(
-        "allowed-signers", help="按花名册输出 OpenSSH allowed_signers 文件"
+        "allowed-signers",
+        parents=[common],
+        help="按花名册输出 OpenSSH allowed_signers 文件",
     )
 
     check_posts = commands.add_parser(
         "check-posts",
+        parents=[common],
         help="签名前的检查：front matter、保密审查、正文（供 pre-commit 使用）",
     )
     check_posts.add_argument("paths", nargs="*", metavar="PATH", help="默认：全部稿件")
 
-    build = commands.add_parser("build", help="只用已审批的稿件构建网站，并逐页核对")
+    build = commands.add_parser(
+        "build", parents=[common], help="只用已审批的稿件构建网站，并逐页核对"
+    )
     build.add_argument("--site-dir", type=Path, default=Path("site"))
     build.add_argument(
         "--exclude-unapproved", action="store_true", help="跳过未审批的稿件而不是失败"
     )
     build.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
 
-    check = commands.add_parser("check-site", help="逐页核对已构建的网站与审批记录")
+    check = commands.add_parser(
+        "check-site", parents=[common], help="逐页核对已构建的网站与审批记录"
+    )
     check.add_argument("site_dir", type=Path)
     check.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
 
     importer = commands.add_parser(
-        "import-laws", help="从 LawRefBook 语料导入法律法规稿件"
+        "import-laws", parents=[common], help="从 LawRefBook 语料导入法律法规稿件"
     )
     importer.add_argument(
         "corpus", type=Path, help="语料目录（含 index/ 与 lawrefbook-laws/）"

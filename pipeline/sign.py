@@ -62,6 +62,7 @@ class SignResult:
     signature: Signature
     record: ReviewRecord
     voided: int
+    post: Post
 
 
 def sign_post(
@@ -121,7 +122,7 @@ def sign_post(
         record_path(post.path), post.path, post.sha256, (*kept, signature)
     )
     write_record(root, record)
-    return SignResult(signature, record, voided)
+    return SignResult(signature, record, voided, post)
 
 
 def _same_decision(one: Signature, other: Signature) -> bool:
@@ -170,7 +171,13 @@ def _check_may_sign(
     problems: list[PortalError] = []
     if grant is not None and not grant.usable_at(at):
         problems.append(
-            SigningError(f"钥匙在 {at.isoformat()} 不可用（已过期或已吊销）。")
+            SigningError(
+                f"{person.name}的钥匙 {grant.key.fingerprint()} 在 {at.isoformat()} 不可用"
+                f"（有效期 {grant.window().describe()}，已过期或已吊销）。",
+                path="site_config/roster.yml",
+                field="keys",
+                hint="请用花名册中仍有效的钥匙签名，或请办公室为您登记新钥匙（附件1 第十条）。",
+            )
         )
     if role == HANDLER:
         if person.id != post.secrecy_review.handler:

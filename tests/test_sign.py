@@ -267,3 +267,38 @@ def test_signing_the_same_decision_again_replaces_it(repo: Repo) -> None:
     repo.sign(POST, "head", "section_head")
     record, _ = read_record(repo.root, RECORD)
     assert record is not None and len(record.signatures) == 1
+
+
+def test_root_may_follow_the_subcommand_and_output_names_the_post(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(POST, post_text())
+    key = str(repo.keys["head"])
+    code = main(
+        ["sign", POST, "--root", str(repo.root), "--role", "section_head", "--key", key]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "《关于开展科技创新券申报工作的通知》（一般，办公室，SHA-256 " in out
+
+
+def test_signing_with_a_revoked_key_names_the_key_and_field(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.roster(key_lines={"head": "        revoked: 2026-01-01\n"})
+    repo.write(POST, post_text())
+    code = portal(
+        repo,
+        "sign",
+        POST,
+        "--role",
+        "section_head",
+        "--key",
+        str(repo.keys["head"]),
+        "--at",
+        AT,
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "site_config/roster.yml: 字段 keys：孙科长的钥匙 SHA256:" in err
+    assert "至 2025-12-31" in err
