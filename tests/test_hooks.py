@@ -67,26 +67,21 @@ def test_hook_installed_by_pre_commit_rejects_a_bad_post(
         str(ROOT),
         "portal-check-posts",
     ]
-    done = subprocess.run(
-        [*command, "--files", BAD, GOOD],
-        cwd=repo.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+
+    def hook(*files: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, "--files", *files],
+            cwd=repo.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+
+    done = hook(BAD, GOOD)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Failed" in done.stdout
     assert f"{BAD}:5: 错误 [front-matter] 字段 tier：值“urgent”无效" in done.stdout
-
-    done = subprocess.run(
-        [*command, "--files", GOOD],
-        cwd=repo.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    done = hook(GOOD)
     assert done.returncode == 0, done.stdout + done.stderr
