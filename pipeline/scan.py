@@ -129,11 +129,14 @@ _EXTENSIONS = [
     "abbr",
     "admonition",
 ]
+# The front matter as the post reader splits it: up to the first line of just "---".
+_FRONT_MATTER = re.compile(r"---\r?\n(?:.*?\r?\n)??---\r?(?:\n|$)", re.DOTALL)
 _WORTH_RENDERING = re.compile(r"<|&|\]\(|\]:|\{|script|:", re.IGNORECASE)
 
 
 def _rendered_html(path: str, text: str) -> list[Finding]:
-    body = text.split("\n---", 2)[-1] if text.startswith("---") else text
+    front_matter = _FRONT_MATTER.match(text)
+    body = text[front_matter.end() :] if front_matter else text
     if not _WORTH_RENDERING.search(body):
         return []
     checker = _AllowList()

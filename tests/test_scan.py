@@ -101,3 +101,8 @@ def test_script_tags_are_refused_even_in_code_samples() -> None:
     # NOTE: cautious by design; a portal post has no need to show HTML source.
     found = scan_text(PATH, "```\n<script>示例代码</script>\n```\n")
     assert [f.rule for f in found] == ["unsafe-html"]
+
+
+def test_html_before_a_horizontal_rule_is_still_judged() -> None:
+    text = "---\ntitle: x\n---\n![外部](https://example.invalid/a.png)\n\n---\n\n后文\n\n---\n\n结尾\n"
+    assert [f.rule for f in scan_text(PATH, text)] == ["unsafe-html"]
