@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.config import SiteConfig, load_config
+from pipeline.findings import ERROR
 from pipeline.policy import HANDLER
 from pipeline.post import Post, post_paths
 from pipeline.sign import SigningKey, sign_post
@@ -46,7 +47,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for path in post_paths(ROOT):
             post, findings = verify_post(ROOT, path, config, now=at)
-            if post is None or not any(f.severity == "error" for f in findings):
+            if post is None or not any(f.severity == ERROR for f in findings):
                 continue
             for requirement in config.policy.requirements(post.tier):
                 person = signer_for(config, post, requirement.role, at)

@@ -105,7 +105,9 @@ class Fields:
             return None
         if not isinstance(value, str):
             self.fail(
-                key, f"应为{what}，却是 {_kind(value)} {_short(value)}。", "请给值加上引号。"
+                key,
+                f"应为{what}，却是 {_kind(value)} {_short(value)}。",
+                "请给值加上引号。",
             )
             return None
         value = unicodedata.normalize("NFC", value.strip())

@@ -30,7 +30,7 @@ from pipeline.commands.build import read_mkdocs_config
 from pipeline.config import load_config
 from pipeline.errors import BuildError, PortalError
 from pipeline.findings import Finding
-from pipeline.site import SiteSources, blocked_posts, site_sources
+from pipeline.site import SiteSources, site_sources
 from pipeline.verify import verify_repository
 
 log = get_plugin_logger(__name__)
@@ -67,7 +67,7 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
         try:
             site_config = load_config(root)
             report = verify_repository(root, site_config)
-            blocked = blocked_posts(report)
+            blocked = report.blocked()
             if blocked and not self.config.exclude_unapproved:
                 raise PluginError(_refusal(blocked))
             for path, findings in blocked.items():

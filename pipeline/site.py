@@ -33,9 +33,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from pipeline.config import Column, SiteConfig
-from pipeline.findings import ERROR, Finding, finding
+from pipeline.findings import Finding, finding
 from pipeline.post import CONTENT_DIR, STATUSES, Post, sha256_hex
-from pipeline.review import REVIEWS_DIR, post_path_for
 from pipeline.verify import Report
 
 HOME = "home"
@@ -301,22 +300,6 @@ def write_sources(sources: SiteSources, folder: Path) -> None:
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-
-
-def blocked_posts(report: Report) -> dict[str, list[Finding]]:
-    """Every file that will not be published, by path, with the errors that block it.
-
-    Findings about a review record are filed under the post the record belongs to.
-    """
-    blocked: dict[str, list[Finding]] = {}
-    for item in report.findings:
-        if item.severity != ERROR:
-            continue
-        path = item.path
-        if path.startswith(f"{REVIEWS_DIR}/"):
-            path = post_path_for(path)
-        blocked.setdefault(path, []).append(item)
-    return dict(sorted(blocked.items()))
 
 
 # --------------------------------------------------------------------------- check

@@ -34,6 +34,7 @@ from pipeline.post import CONTENT_DIR, Post, post_paths, read_post
 from pipeline.review import (
     DECISIONS,
     NAMESPACE,
+    REVIEWS_DIR,
     ReviewRecord,
     Signature,
     post_path_for,
@@ -71,9 +72,19 @@ class Report:
         """True when no finding is an error."""
         return not any(f.severity == ERROR for f in self.findings)
 
-    def blocked(self) -> list[str]:
-        """Paths that have at least one error, sorted."""
-        return sorted({f.path for f in self.findings if f.severity == ERROR})
+    def blocked(self) -> dict[str, list[Finding]]:
+        """Every file that will not be published, by path, with the errors that block it.
+
+        Findings about a review record are filed under the post the record belongs to.
+        """
+        blocked: dict[str, list[Finding]] = {}
+        for item in self.findings:
+            if item.severity == ERROR:
+                path = item.path
+                if path.startswith(f"{REVIEWS_DIR}/"):
+                    path = post_path_for(path)
+                blocked.setdefault(path, []).append(item)
+        return dict(sorted(blocked.items()))
 
 
 def verify_repository(

@@ -22,7 +22,6 @@ from pipeline.site import (
     SEARCH_INDEX,
     STYLESHEET,
     SiteSources,
-    blocked_posts,
     check_site,
     location_page,
     metadata_block,
@@ -295,7 +294,7 @@ def test_blocked_posts_files_record_findings_under_the_post() -> None:
     record = finding("reviews/notices/草稿.yml", "approval-missing", "缺少签名。")
     front = finding("content/notices/坏稿.md", "front-matter", "缺少标题。")
     report = Report(findings=[record, front])
-    assert blocked_posts(report) == {
+    assert report.blocked() == {
         "content/notices/坏稿.md": [front],
         "content/notices/草稿.md": [record],
     }

@@ -40,7 +40,6 @@ from pipeline.site import (
     STYLESHEET,
     THEME_FOLDER,
     SiteSources,
-    blocked_posts,
     check_site,
     site_sources,
     write_sources,
@@ -96,7 +95,7 @@ def build(
         _log_config_problems(problems)
         return EXIT_REFUSED
     report = verify_repository(root, config, production=production)
-    blocked = blocked_posts(report)
+    blocked = report.blocked()
     if not _may_go_on(blocked, exclude=exclude):
         return EXIT_REFUSED
     try:
@@ -168,7 +167,7 @@ def check_site_command(root: Path, site_dir: Path, *, production: bool = False) 
     report = verify_repository(root, config, production=production)
     target = site_dir if site_dir.is_absolute() else root / site_dir
     sources = site_sources(report, config)
-    blocked = blocked_posts(report)
+    blocked = report.blocked()
     if blocked:
         logger.warning(
             f"有 {len(blocked)} 个文件未获批准，它们不应出现在网站上："
