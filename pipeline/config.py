@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,15 @@ from pipeline.policy import Policy, load_policy
 from pipeline.roster import Roster, load_roster
 
 CONFIG_DIR = "site_config"
+CONFIG_FILES = (
+    "site.yml",
+    "departments.yml",
+    "columns.yml",
+    "roster.yml",
+    "policy.yml",
+)
+# Reads a repository-relative path: the file's bytes, or None when there is no such file.
+Reader = Callable[[str], bytes | None]
 DEPARTMENT_KINDS = {
     "department": "科室",
     "affiliated_unit": "局属单位",
@@ -76,33 +86,58 @@ class SiteConfig:
     roster: Roster
     policy: Policy
 
+    @property
+    def office(self) -> Department:
+        """The office (办公室): it runs the site and proposes changes to it."""
+        return next(d for d in self.departments.values() if d.kind == "office")
+
 
 def load_config(root: Path) -> SiteConfig:
     """Load and cross-check every file in ``root/site_config``."""
-    folder = root / CONFIG_DIR
-    site = _load_site(*_read(folder, "site.yml"))
+    return load_config_from(files_under(root))
+
+
+def files_under(root: Path) -> Reader:
+    """A ``Reader`` of the files in the folder ``root``."""
+
+    def read(path: str) -> bytes | None:
+        target = root / path
+        if not target.is_file():
+            return None
+        try:
+            return target.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"无法读取文件：{exc.strerror}。", path=path) from None
+
+    return read
+
+
+def load_config_from(read: Reader) -> SiteConfig:
+    """Load and cross-check the configuration files ``read`` gives (any source: a
+    folder, a commit, approved bytes)."""
+    site = _load_site(*_read(read, "site.yml"))
     problems: list[PortalError] = []
-    departments = _load_departments(*_read(folder, "departments.yml"), problems)
-    columns = _load_columns(*_read(folder, "columns.yml"), departments, problems)
+    departments = _load_departments(*_read(read, "departments.yml"), problems)
+    columns = _load_columns(*_read(read, "columns.yml"), departments, problems)
     raise_if_any(problems)
-    document, shown = _read(folder, "roster.yml")
+    document, shown = _read(read, "roster.yml")
     roster = load_roster(document, path=shown, tz=site.tz, departments=set(departments))
-    document, shown = _read(folder, "policy.yml")
+    document, shown = _read(read, "policy.yml")
     policy = load_policy(document, path=shown)
     _check_officers(departments, roster, f"{CONFIG_DIR}/departments.yml")
     return SiteConfig(site, departments, columns, roster, policy)
 
 
-def _read(folder: Path, name: str) -> tuple[object, str]:
+def _read(read: Reader, name: str) -> tuple[object, str]:
     shown = f"{CONFIG_DIR}/{name}"
-    path = folder / name
-    if not path.is_file():
+    data = read(shown)
+    if data is None:
         raise ConfigError(
             "找不到这个配置文件。",
             path=shown,
             hint=f"请在 {CONFIG_DIR}/ 下创建它（见 README）。",
         )
-    text = yamlfile.read_text(path, shown_as=shown, error=ConfigError)
+    text = yamlfile.decode(data, shown_as=shown, error=ConfigError)
     return yamlfile.load(text, path=shown, error=ConfigError), shown
 
 

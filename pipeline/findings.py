@@ -38,6 +38,11 @@ RULES = {
     "unsafe-html": "附件1 第九条",
     "signed-before-review": "附件4 第二条",
     "scheduled": "附件1 第八条",
+    # Governed files and the trust root.
+    "governed-unapproved": "附件1 第十一条、第十二条",
+    "governed-invalid": "附件1 第十一条",
+    "trust-unpinned": "附件1 第十一条",
+    "history-unavailable": "附件1 第十一条",
     # The built site, checked page by page against the approvals.
     "site-extra-page": "附件1 第九条",
     "site-page-mismatch": "附件1 第九条",

@@ -71,9 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--root", type=Path, default=argparse.SUPPRESS, help="仓库根目录"
     )
+    # The pinned trust root comes from outside the repository (see governance).
+    trusted = _Parser(add_help=False)
+    trusted.add_argument(
+        "--trust-root",
+        default=None,
+        metavar="SHA256",
+        help="钉住的信任根摘要（默认：环境变量 PORTAL_TRUST_ROOT）",
+    )
 
     verify = commands.add_parser(
-        "verify", parents=[common], help="检查每篇稿件能否发布"
+        "verify", parents=[common, trusted], help="检查每篇稿件能否发布"
     )
     verify.add_argument("--format", choices=("text", "json", "github"), default="text")
     verify.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
@@ -113,9 +121,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser(
+        "trust-root",
+        parents=[common, trusted],
+        help="显示信任根（第一版花名册）的摘要和未经批准的受管文件改动",
+    )
+
+    commands.add_parser(
         "allowed-signers",
         parents=[common],
         help="按花名册输出 OpenSSH allowed_signers 文件",
+    )
+
+    owners = commands.add_parser(
+        "codeowners",
+        parents=[common],
+        help="按栏目、科室和花名册生成 .github/CODEOWNERS（GitHub 据此要求审查）",
+    )
+    owners.add_argument(
+        "--check", action="store_true", help="只检查文件是否最新，不写入"
+    )
+    owners.add_argument(
+        "--on", type=_date, default=None, help="按哪一天在任的角色（默认：今天）"
     )
 
     check_posts = commands.add_parser(
@@ -126,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     check_posts.add_argument("paths", nargs="*", metavar="PATH", help="默认：全部稿件")
 
     build = commands.add_parser(
-        "build", parents=[common], help="只用已审批的稿件构建网站，并逐页核对"
+        "build", parents=[common, trusted], help="只用已审批的稿件构建网站，并逐页核对"
     )
     build.add_argument("--site-dir", type=Path, default=Path("site"))
     build.add_argument(
@@ -135,10 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
 
     check = commands.add_parser(
-        "check-site", parents=[common], help="逐页核对已构建的网站与审批记录"
+        "check-site", parents=[common, trusted], help="逐页核对已构建的网站与审批记录"
     )
     check.add_argument("site_dir", type=Path)
     check.add_argument("--production", action="store_true", help="拒绝演示钥匙的签名")
+
+    keys = commands.add_parser(
+        "keys", parents=[common], help="各把钥匙的有效期和状态，及失效后所作的签名"
+    )
+    keys.add_argument(
+        "--on", type=_date, default=None, help="按哪一天判断（默认：今天）"
+    )
+    keys.add_argument(
+        "--within", type=int, default=30, help="提前多少天提示到期（默认：30）"
+    )
+    keys.add_argument("--format", choices=("text", "json"), default="text")
 
     importer = commands.add_parser(
         "import-laws", parents=[common], help="从 LawRefBook 语料导入法律法规稿件"
@@ -176,7 +213,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             output_format=args.format,
             production=args.production,
             base=args.base.resolve() if args.base else None,
+            trust_root=args.trust_root,
         )
+    if args.command == "trust-root":
+        from pipeline.commands.trust import trust_root
+
+        return trust_root(root, trust_root=args.trust_root)
     if args.command == "sign":
         from pipeline.commands.sign import sign
 
@@ -201,6 +243,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from pipeline.commands.allowed_signers import allowed_signers
 
         return allowed_signers(root)
+    if args.command == "codeowners":
+        from pipeline.commands.codeowners import codeowners
+
+        return codeowners(root, check=args.check, on=args.on)
     if args.command == "build":
         from pipeline.commands.build import build
 
@@ -209,11 +255,21 @@ def _dispatch(args: argparse.Namespace) -> int:
             site_dir=args.site_dir,
             exclude=args.exclude_unapproved,
             production=args.production,
+            trust_root=args.trust_root,
         )
     if args.command == "check-site":
         from pipeline.commands.build import check_site_command
 
-        return check_site_command(root, args.site_dir, production=args.production)
+        return check_site_command(
+            root,
+            args.site_dir,
+            production=args.production,
+            trust_root=args.trust_root,
+        )
+    if args.command == "keys":
+        from pipeline.commands.keys import keys
+
+        return keys(root, on=args.on, within=args.within, output_format=args.format)
     from pipeline.commands.import_laws import import_laws
 
     return import_laws(root, args.corpus, selection=args.selection, date=args.date)

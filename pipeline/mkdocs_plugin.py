@@ -27,9 +27,9 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from pipeline.commands.build import read_mkdocs_config
-from pipeline.config import load_config
 from pipeline.errors import BuildError, PortalError
 from pipeline.findings import Finding
+from pipeline.history import pin_from, trusted_governance
 from pipeline.site import SiteSources, site_sources
 from pipeline.verify import verify_repository
 
@@ -65,7 +65,13 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
             raise PluginError("portal 插件需要从 mkdocs.yml 所在的仓库读取稿件。")
         root = Path(config.config_file_path).resolve().parent
         try:
-            site_config = load_config(root)
+            governance = trusted_governance(root, pin=pin_from(None))
+            if not governance.ok:
+                raise PluginError(
+                    "受管文件有未经批准的改动，网站不能构建：\n"
+                    + "\n".join(f.text() for f in governance.findings)
+                )
+            site_config = governance.config
             report = verify_repository(root, site_config)
             blocked = report.blocked()
             if blocked and not self.config.exclude_unapproved:

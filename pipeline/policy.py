@@ -36,6 +36,14 @@ class Requirement:
         return "、".join(self.articles)
 
 
+# New columns, major changes, redesigns: proposed by the office, approved by the
+# bureau's leader (附件1 第十一条、第十二条).
+GOVERNED_CHANGES = (
+    Requirement("office_staff", ("附件1 第十一条",)),
+    Requirement("principal_leader", ("附件1 第十一条", "附件1 第十二条")),
+)
+
+
 @dataclass(frozen=True)
 class Tier:
     """An importance tier: its id, its Chinese label and the approvals it needs."""
@@ -54,6 +62,12 @@ class Policy:
     secrecy_approvals: tuple[Requirement, ...]
     blocking_opinions: dict[str, str]
     one_person_several_roles: bool
+    governed_changes: tuple[Requirement, ...] = ()
+
+    def change_requirements(self) -> tuple[Requirement, ...]:
+        """The approvals a change to a governed file needs: who proposes it, then who
+        approves it (附件1 第十一条、第十二条), unless ``policy.yml`` says otherwise."""
+        return self.governed_changes or GOVERNED_CHANGES
 
     def tier_named(self, name: str) -> Tier | None:
         """The tier whose id or Chinese label is ``name``."""
@@ -81,7 +95,9 @@ def load_policy(document: object, *, path: str) -> Policy:
     """Build the policy from the YAML of ``policy.yml``; raise ``ConfigError`` on problems."""
     problems: list[PortalError] = []
     top = Fields(document, path=path, error=ConfigError, problems=problems, line=1)
-    top.only(["tiers", "secrecy_review", "one_person_several_roles"])
+    top.only(
+        ["tiers", "secrecy_review", "governed_changes", "one_person_several_roles"]
+    )
     tiers = {}
     tier_fields = top.mapping_of("tiers")
     if tier_fields is not None:
@@ -101,9 +117,19 @@ def load_policy(document: object, *, path: str) -> Policy:
             opinion_by = _read_requirement(opinion, roles=(HANDLER,)) or opinion_by
         approvals = _read_requirements(secrecy, "approvals")
         blocking = _read_blocking(secrecy)
+    governed: tuple[Requirement, ...] = ()
+    changes = top.mapping_of("governed_changes", required=False)
+    if changes is not None:
+        changes.only(["proposed_by", "approvals"])
+        proposer = changes.mapping_of("proposed_by")
+        first = _read_requirement(proposer, roles=_APPROVER_ROLES) if proposer else None
+        governed = (
+            *([first] if first else []),
+            *_read_requirements(changes, "approvals"),
+        )
     several = top.boolean("one_person_several_roles", default=False)
     raise_if_any(problems)
-    return Policy(tiers, opinion_by, approvals, blocking, several)
+    return Policy(tiers, opinion_by, approvals, blocking, several, governed)
 
 
 def _read_tier(tier_id: str, item: Fields) -> Tier:

@@ -136,21 +136,38 @@ def post_path_for(record: str) -> str:
 
 
 def record_paths(root: Path) -> list[str]:
-    """Every record file under ``reviews/``, sorted, repository-relative."""
+    """Every post's record file under ``reviews/``, sorted, repository-relative.
+
+    Folders whose name starts with ``_`` hold other records (governed files, batch
+    manifests); no column id can start with ``_``.
+    """
     folder = root / REVIEWS_DIR
     if not folder.is_dir():
         return []
     return sorted(
         p.relative_to(root).as_posix()
         for p in folder.rglob("*")
-        if p.is_file() and p.suffix in (".yml", ".yaml")
+        if p.is_file()
+        and p.suffix in (".yml", ".yaml")
+        and not p.relative_to(folder).parts[0].startswith("_")
     )
 
 
 def read_record(root: Path, path: str) -> tuple[ReviewRecord | None, list[PortalError]]:
     """Read and validate ``root/path``; the record is ``None`` if it cannot be used."""
     try:
-        text = yamlfile.read_text(root / path, shown_as=path, error=RecordError)
+        data = (root / path).read_bytes()
+    except OSError as exc:
+        return None, [RecordError(f"无法读取文件：{exc.strerror}。", path=path)]
+    return record_from_bytes(data, path)
+
+
+def record_from_bytes(
+    data: bytes, path: str
+) -> tuple[ReviewRecord | None, list[PortalError]]:
+    """Validate the record ``path`` whose bytes are ``data`` (from a file or a commit)."""
+    try:
+        text = yamlfile.decode(data, shown_as=path, error=RecordError)
         document = yamlfile.load(text, path=path, error=RecordError)
     except RecordError as exc:
         return None, [exc]

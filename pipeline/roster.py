@@ -9,6 +9,7 @@ last day included.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,6 +33,9 @@ ROLE_LABELS = {
     "staff": "科室工作人员",
     "handler": "承办人",
 }
+# A GitHub user name: letters, digits and single hyphens, at most 39 characters, no
+# hyphen at either end (as GitHub allows them, for .github/CODEOWNERS).
+GITHUB_NAME = re.compile(r"^(?=.{1,39}$)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,16 @@ class KeyGrant:
 
 @dataclass(frozen=True)
 class Person:
-    """A member of staff who may sign: id (as in records), display name, roles, keys."""
+    """A member of staff: id (as in records), name, roles, keys, GitHub user name.
+
+    ``github`` is ``""`` for someone without a registered GitHub account.
+    """
 
     id: str
     name: str
     roles: tuple[RoleGrant, ...]
     keys: tuple[KeyGrant, ...]
+    github: str = ""
 
     def holds(self, role: str, department: str, moment: dt.datetime) -> bool:
         """Whether the person is ``role`` for ``department`` at ``moment``."""
@@ -173,9 +181,15 @@ def load_roster(
 
 
 def _read_person(item: Fields, tz: dt.tzinfo, departments: set[str]) -> Person | None:
-    item.only(["id", "name", "roles", "keys"])
+    item.only(["id", "name", "github", "roles", "keys"])
     person_id = item.ident("id")
     name = item.text("name", what="姓名")
+    github = item.text(
+        "github",
+        required=False,
+        pattern=GITHUB_NAME,
+        what="GitHub 用户名：字母、数字和单个连字符，至多 39 个字符，首尾不能是连字符",
+    )
     roles = tuple(
         grant
         for grant in (
@@ -188,7 +202,7 @@ def _read_person(item: Fields, tz: dt.tzinfo, departments: set[str]) -> Person |
     )
     if person_id is None or name is None:
         return None
-    return Person(person_id, name, roles, keys)
+    return Person(person_id, name, roles, keys, github or "")
 
 
 def _read_role(item: Fields, tz: dt.tzinfo, departments: set[str]) -> RoleGrant | None:

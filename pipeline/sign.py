@@ -15,6 +15,7 @@ from pathlib import Path
 from pipeline import sshsig
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, SigningError, raise_if_any
+from pipeline.governance import GOVERNED_FILES, governed_record_path, sha256
 from pipeline.policy import HANDLER
 from pipeline.post import Post, read_post
 from pipeline.review import (
@@ -28,7 +29,7 @@ from pipeline.review import (
     record_path,
     write_record,
 )
-from pipeline.roster import ROLE_KINDS, ROLE_LABELS, Person
+from pipeline.roster import ROLE_KINDS, ROLE_LABELS, KeyGrant, Person
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class SignResult:
     signature: Signature
     record: ReviewRecord
     voided: int
-    post: Post
+    post: Post | None
 
 
 def sign_post(
@@ -81,10 +82,95 @@ def sign_post(
     Refuses, with a reason, when the post is invalid, the key is not in the roster,
     or its holder could not sign for ``role`` at ``at`` (such a signature would not
     count). Signatures for earlier bytes of the post are dropped from the record.
+    A governed file (``site_config/roster.yml``, ``mkdocs.yml`` …) is signed by
+    ``sign_governed`` instead.
     """
+    if path in GOVERNED_FILES:
+        return sign_governed(
+            root,
+            config,
+            path,
+            role=role,
+            key=key,
+            decision=decision,
+            comment=comment,
+            at=at,
+        )
     post, problems = read_post(root, path, config)
     raise_if_any(problems)
     assert post is not None
+    at = _moment(config, decision, comment, at)
+    person = _signer(config, key)
+    _check_may_sign(config, post, person, role, key, at)
+    return _append(
+        root,
+        config,
+        ReviewRecord(record_path(post.path), post.path, post.sha256, ()),
+        Signature(role, person.id, decision, comment.strip(), at, at.isoformat(), ""),
+        key,
+        post,
+    )
+
+
+def sign_governed(
+    root: Path,
+    config: SiteConfig,
+    path: str,
+    *,
+    role: str,
+    key: SigningKey,
+    decision: str = "approve",
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> SignResult:
+    """Sign the new bytes of the governed file ``path`` (附件1 第十一条、第十二条).
+
+    The signature goes to ``reviews/_governed/<path>``. Whether it counts is decided
+    by the roster and policy in force before the change; here the signer is only
+    checked against the roles that policy names for governed changes.
+    """
+    try:
+        data = (root / path).read_bytes()
+    except OSError as exc:
+        raise SigningError(f"无法读取 {path}：{exc.strerror}。", path=path) from None
+    at = _moment(config, decision, comment, at)
+    person = _signer(config, key)
+    roles = [r.role for r in config.policy.change_requirements()]
+    grant = person.key_matching(key.public_key())
+    problems: list[PortalError] = []
+    if grant is not None and not grant.usable_at(at):
+        problems.append(_key_unusable(person, grant, at))
+    if role not in roles:
+        problems.append(
+            SigningError(
+                f"受管文件的改动只由这些角色签名：{'、'.join(roles)}；不能以 {role} 身份签名。",
+                path=path,
+                hint="见 site_config/policy.yml 的 governed_changes。",
+            )
+        )
+    elif not person.holds(role, config.office.id, at):
+        problems.append(
+            SigningError(
+                f"{person.name}在 {at.date()} 不是{ROLE_LABELS.get(role, role)}，签了也不算数。",
+                path=path,
+                hint="请核对 --role，或由在任的人员签名。",
+            )
+        )
+    raise_if_any(problems)
+    return _append(
+        root,
+        config,
+        ReviewRecord(governed_record_path(path), path, sha256(data), ()),
+        Signature(role, person.id, decision, comment.strip(), at, at.isoformat(), ""),
+        key,
+        None,
+    )
+
+
+def _moment(
+    config: SiteConfig, decision: str, comment: str, at: dt.datetime | None
+) -> dt.datetime:
+    """The signing time (now unless given), after checking decision and comment."""
     try:
         comment.encode("utf-8")
     except UnicodeEncodeError:
@@ -94,33 +180,38 @@ def sign_post(
         ) from None
     if decision not in DECISIONS:
         raise SigningError(f"决定只能是 {'/'.join(DECISIONS)}，不能是 {decision}。")
-    at = (at or dt.datetime.now(config.site.tz)).replace(microsecond=0)
-    person = _signer(config, key)
-    _check_may_sign(config, post, person, role, key, at)
+    return (at or dt.datetime.now(config.site.tz)).replace(microsecond=0)
 
-    previous = _current_record(root, post)
-    signed_at = at.isoformat()
+
+def _append(
+    root: Path,
+    config: SiteConfig,
+    fresh: ReviewRecord,
+    unsigned: Signature,
+    key: SigningKey,
+    post: Post | None,
+) -> SignResult:
+    """Sign ``unsigned`` for the subject of ``fresh`` and write the record: earlier
+    signatures over the same bytes are kept, those over other bytes dropped."""
+    previous = _current_record(root, fresh)
     message = payload(
         site=config.site.id,
-        path=post.path,
-        sha256=post.sha256,
-        role=role,
-        signer=person.id,
-        decision=decision,
-        comment=comment.strip(),
-        signed_at=signed_at,
+        path=fresh.post,
+        sha256=fresh.sha256,
+        role=unsigned.role,
+        signer=unsigned.signer,
+        decision=unsigned.decision,
+        comment=unsigned.comment,
+        signed_at=unsigned.signed_at_text,
     )
-    armored = run_ssh_keygen_sign(key, message)
-    signature = Signature(
-        role, person.id, decision, comment.strip(), at, signed_at, armored
+    signature = replace(unsigned, armored=run_ssh_keygen_sign(key, message))
+    current = (
+        previous.signatures if previous and previous.sha256 == fresh.sha256 else ()
     )
-    current = previous.signatures if previous and previous.sha256 == post.sha256 else ()
     voided = len(previous.signatures) - len(current) if previous else 0
     # Signing the same decision again (a rerun) replaces it rather than piling up.
     kept = tuple(s for s in current if not _same_decision(s, signature))
-    record = ReviewRecord(
-        record_path(post.path), post.path, post.sha256, (*kept, signature)
-    )
+    record = replace(fresh, signatures=(*kept, signature))
     write_record(root, record)
     return SignResult(signature, record, voided, post)
 
@@ -135,14 +226,13 @@ def _same_decision(one: Signature, other: Signature) -> bool:
     )
 
 
-def _current_record(root: Path, post: Post) -> ReviewRecord | None:
-    path = record_path(post.path)
-    if not (root / path).is_file():
+def _current_record(root: Path, fresh: ReviewRecord) -> ReviewRecord | None:
+    if not (root / fresh.path).is_file():
         return None
-    record, problems = read_record(root, path)
+    record, problems = read_record(root, fresh.path)
     if record is None:
         raise_if_any(problems)
-    if record is not None and record.post != post.path:
+    if record is not None and record.post != fresh.post:
         return replace(record, signatures=())
     return record
 
@@ -170,15 +260,7 @@ def _check_may_sign(
     grant = person.key_matching(key.public_key())
     problems: list[PortalError] = []
     if grant is not None and not grant.usable_at(at):
-        problems.append(
-            SigningError(
-                f"{person.name}的钥匙 {grant.key.fingerprint()} 在 {at.isoformat()} 不可用"
-                f"（有效期 {grant.window().describe()}，已过期或已吊销）。",
-                path="site_config/roster.yml",
-                field="keys",
-                hint="请用花名册中仍有效的钥匙签名，或请办公室为您登记新钥匙（附件1 第十条）。",
-            )
-        )
+        problems.append(_key_unusable(person, grant, at))
     if role == HANDLER:
         if person.id != post.secrecy_review.handler:
             problems.append(
@@ -206,6 +288,16 @@ def _check_may_sign(
             )
         )
     raise_if_any(problems)
+
+
+def _key_unusable(person: Person, grant: KeyGrant, at: dt.datetime) -> SigningError:
+    return SigningError(
+        f"{person.name}的钥匙 {grant.key.fingerprint()} 在 {at.isoformat()} 不可用"
+        f"（有效期 {grant.window().describe()}，已过期或已吊销）。",
+        path="site_config/roster.yml",
+        field="keys",
+        hint="请用花名册中仍有效的钥匙签名，或请办公室为您登记新钥匙（附件1 第十条）。",
+    )
 
 
 def run_ssh_keygen_sign(key: SigningKey, message: bytes) -> str:

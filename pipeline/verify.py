@@ -9,7 +9,7 @@ A post is publishable only when all of these hold:
 4. every signature counted verifies (see ``check_signature``);
 5. no role's latest decision is ``return``;
 6. each role the policy requires for the post's tier and secrecy review has an
-   ``approve`` by a distinct person (``_assign``), the handler's opinion is signed by
+   ``approve`` by a distinct person (``assign_roles``), the handler's opinion is signed by
    the handler the front matter names, and the handler fills no approval role;
 7. with ``production``, no counted signature was made with a demo key.
 
@@ -150,7 +150,7 @@ def verify_post(
 
     # 5–6. Returns, then the roles the policy requires.
     required = config.policy.requirements(post.tier)
-    findings.extend(_return_findings(record, counted, {r.role for r in required}))
+    findings.extend(return_findings(record, counted, {r.role for r in required}))
     filled, missing = _requirement_findings(record, post, config, counted, now)
     findings.extend(missing)
     findings.extend(_settle(rejected, filled))
@@ -300,22 +300,16 @@ def _record_for(
     return record
 
 
-def check_signature(
-    record: ReviewRecord,
-    signature: Signature,
-    post: Post,
-    config: SiteConfig,
-    *,
-    now: dt.datetime,
+def check_signer(
+    record: ReviewRecord, signature: Signature, config: SiteConfig, *, now: dt.datetime
 ) -> Counted | Finding:
-    """Verify one signature of ``record`` for ``post``; a ``Finding`` says why it fails.
+    """The checks every signature passes, whatever it approves.
 
-    Checks, in order: 1. the signer is in the roster; 2. the SSHSIG armor parses;
-    3. the signing key is one of the signer's keys; 4. namespace and signature verify
-    over the canonical payload (site, path, hash and every field); 5. the signing time
-    is not in the future; 6. the key was valid and not revoked at that time; 7. the
-    signer held the role for the post's department at that time. The caller has
-    already checked that the record names this post and its current hash.
+    1. the signer is in the roster; 2. the SSHSIG armor parses; 3. the signing key
+    is one of the signer's keys; 4. namespace and signature verify over the
+    canonical payload (site, path, hash and every field); 5. the signing time is not
+    in the future; 6. the key was valid and not revoked at that time. Whether the
+    signer held the role is for the caller: it depends on what was signed.
     """
     path = record.path
     label = ROLE_LABELS[signature.role]
@@ -323,7 +317,7 @@ def check_signature(
     # 1. The signer.
     person = config.roster.get(signature.signer)
     if person is None:
-        return _about(
+        return signature_finding(
             signature,
             path,
             "signer-unknown",
@@ -335,7 +329,7 @@ def check_signature(
         parsed = sshsig.parse_armored(signature.armored)
         key = person.key_matching(parsed.public_key)
         if key is None:
-            return _about(
+            return signature_finding(
                 signature,
                 path,
                 "signature-invalid",
@@ -345,7 +339,7 @@ def check_signature(
         message = signature_payload(config.site.id, record, signature)
         sshsig.verify(parsed, message, namespace=NAMESPACE, public_key=key.key)
     except SignatureError as exc:
-        return _about(
+        return signature_finding(
             signature,
             path,
             "signature-invalid",
@@ -355,23 +349,11 @@ def check_signature(
 
     # 5. The time.
     if signature.signed_at > now + CLOCK_SKEW:
-        return _about(
+        return signature_finding(
             signature,
             path,
             "signed-in-future",
             f"签名时间 {signature.signed_at_text} 晚于当前时间。",
-        )
-
-    # 5b. Approval comes after the secrecy review (先审查后公开).
-    reviewed = day_start(post.secrecy_review.date, config.site.tz)
-    if signature.signed_at < reviewed:
-        return _about(
-            signature,
-            path,
-            "signed-before-review",
-            f"签名时间 {signature.signed_at_text} 早于保密审查日期 {post.secrecy_review.date}；"
-            "审批应在保密审查之后。",
-            hint="请核对签名时间和 secrecy_review.date，重新签名。",
         )
 
     # 6. The key at that time.
@@ -381,7 +363,7 @@ def check_signature(
             if key.revoked and signature.signed_at >= key.revoked
             else "不在有效期内"
         )
-        return _about(
+        return signature_finding(
             signature,
             path,
             "key-invalid",
@@ -389,13 +371,49 @@ def check_signature(
             f"{signature.signed_at_text} {state}（有效期 {key.window().describe()}）。",
             hint="请用有效的钥匙重新签名。",
         )
+    return Counted(signature, person, key)
+
+
+def check_signature(
+    record: ReviewRecord,
+    signature: Signature,
+    post: Post,
+    config: SiteConfig,
+    *,
+    now: dt.datetime,
+) -> Counted | Finding:
+    """Verify one signature of ``record`` for ``post``; a ``Finding`` says why it fails.
+
+    Checks, in order: 1–6 as ``check_signer``; 5b. the signature comes after the
+    secrecy review; 7. the signer held the role for the post's department at that
+    time. The caller has already checked that the record names this post and its
+    current hash.
+    """
+    path = record.path
+    label = ROLE_LABELS[signature.role]
+    checked = check_signer(record, signature, config, now=now)
+    if isinstance(checked, Finding):
+        return checked
+    person, key = checked.person, checked.key
+
+    # 5b. Approval comes after the secrecy review (先审查后公开).
+    reviewed = day_start(post.secrecy_review.date, config.site.tz)
+    if signature.signed_at < reviewed:
+        return signature_finding(
+            signature,
+            path,
+            "signed-before-review",
+            f"签名时间 {signature.signed_at_text} 早于保密审查日期 {post.secrecy_review.date}；"
+            "审批应在保密审查之后。",
+            hint="请核对签名时间和 secrecy_review.date，重新签名。",
+        )
 
     # 7. The role at that time.
     if signature.role == HANDLER:
         return _check_handler(record, signature, post, person, key, config)
     if not person.holds(signature.role, post.department, signature.signed_at):
         department = config.departments[post.department].name
-        return _about(
+        return signature_finding(
             signature,
             path,
             "signer-role",
@@ -406,7 +424,7 @@ def check_signature(
     return Counted(signature, person, key)
 
 
-def _about(
+def signature_finding(
     signature: Signature, path: str, rule: str, message: str, hint: str | None = None
 ) -> Finding:
     """A finding about one signature of the record at ``path``."""
@@ -425,7 +443,7 @@ def _check_handler(
 ) -> Counted | Finding:
     named = post.secrecy_review.handler
     if person.id != named:
-        return _about(
+        return signature_finding(
             signature,
             record.path,
             "handler-mismatch",
@@ -438,7 +456,7 @@ def _check_handler(
     )
     if not member:
         department = config.departments[post.department].name
-        return _about(
+        return signature_finding(
             signature,
             record.path,
             "handler-mismatch",
@@ -447,7 +465,7 @@ def _check_handler(
     return Counted(signature, person, key)
 
 
-def _return_findings(
+def return_findings(
     record: ReviewRecord, counted: list[Counted], required: set[str]
 ) -> list[Finding]:
     """A return by a role the post needs blocks it until a later approval in that role."""
@@ -461,7 +479,7 @@ def _return_findings(
         if item.signature.decision == "return":
             comment = f"：{item.signature.comment}" if item.signature.comment else ""
             findings.append(
-                _about(
+                signature_finding(
                     item.signature,
                     record.path,
                     "returned",
@@ -489,7 +507,7 @@ def _requirement_findings(
     handler = post.secrecy_review.handler
     approvals = [c for c in counted if c.signature.decision == "approve"]
     findings = [
-        _about(
+        signature_finding(
             c.signature,
             record.path,
             "handler-self-approval",
@@ -508,7 +526,7 @@ def _requirement_findings(
         }
         for r in requirements
     }
-    filled = _assign(candidates, config.policy.one_person_several_roles)
+    filled = assign_roles(candidates, config.policy.one_person_several_roles)
     for requirement in requirements:
         if requirement.role not in filled:
             findings.append(
@@ -559,7 +577,7 @@ def _missing(
     )
 
 
-def _assign(candidates: dict[str, set[str]], several: bool) -> set[str]:
+def assign_roles(candidates: dict[str, set[str]], several: bool) -> set[str]:
     """The roles that can be filled, each by a different person unless ``several``."""
     if several:
         return {role for role, people in candidates.items() if people}
@@ -582,7 +600,7 @@ def _assign(candidates: dict[str, set[str]], several: bool) -> set[str]:
 
 def _demo_findings(record: ReviewRecord, counted: Iterable[Counted]) -> list[Finding]:
     return [
-        _about(
+        signature_finding(
             c.signature,
             record.path,
             "demo-key",
@@ -612,7 +630,7 @@ def _rewritten_records(root: Path, base: Path) -> dict[str, list[Finding]]:
         for signature in old.signatures:
             if signature.armored.strip() not in kept:
                 found.setdefault(old.post, []).append(
-                    _about(
+                    signature_finding(
                         signature,
                         path,
                         "review-rewritten",

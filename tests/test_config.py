@@ -113,7 +113,7 @@ def test_policy_role_must_exist(repo: Repo) -> None:
     policy = repo.root / "site_config/policy.yml"
     policy.write_text(
         policy.read_text(encoding="utf-8").replace(
-            "role: principal_leader", "role: mayor"
+            "role: principal_leader", "role: mayor", 1
         ),
         encoding="utf-8",
     )

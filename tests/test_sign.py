@@ -230,7 +230,8 @@ def test_verify_exit_codes_and_json(
 
     path = repo.root / POST
     path.write_bytes(path.read_bytes() + b"\n")
-    assert portal(repo, "verify", "--format", "json") == 1
+    pin = ("--trust-root", repo.pin())
+    assert portal(repo, "verify", "--format", "json", *pin) == 1
     [finding] = json.loads(capsys.readouterr().out)
     assert finding == {
         "path": POST,
@@ -242,7 +243,7 @@ def test_verify_exit_codes_and_json(
         "field": None,
         "hint": finding["hint"],
     }
-    assert portal(repo, "verify", "--format", "github") == 1
+    assert portal(repo, "verify", "--format", "github", *pin) == 1
     assert capsys.readouterr().out.startswith(
         f"::error file={POST},title=hash-mismatch::"
     )

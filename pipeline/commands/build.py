@@ -31,9 +31,10 @@ from typing import Any
 import yaml
 from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
 
-from pipeline.config import load_config
+from pipeline.commands.trust import governance_for
+from pipeline.config import SiteConfig
 from pipeline.errors import BuildError
-from pipeline.findings import Finding, from_error
+from pipeline.findings import ERROR, Finding, from_error
 from pipeline.output import result
 from pipeline.post import sha256_hex
 from pipeline.site import (
@@ -79,17 +80,25 @@ ALLOWED_EXTENSIONS = (
 
 
 def build(
-    root: Path, *, site_dir: Path, exclude: bool, production: bool = False
+    root: Path,
+    *,
+    site_dir: Path,
+    exclude: bool,
+    production: bool = False,
+    trust_root: str | None = None,
 ) -> int:
     """Build the site into ``site_dir`` (relative to ``root``) from approved posts only.
 
     Returns 0 when the site was built, checked and put in place; 1 when ``mkdocs.yml``
     is refused, unapproved posts stop the build (unless ``exclude``), MkDocs fails or
-    the check finds problems. With ``production``, signatures made with demo keys do
-    not count.
+    the check finds problems, or a governed file has an unapproved change (never
+    skipped, whatever ``exclude`` says). With ``production``, signatures made with
+    demo keys do not count and the trust root must be pinned.
     """
     started = time.monotonic()
-    config = load_config(root)
+    config = _config_in_force(root, trust_root, production)
+    if config is None:
+        return EXIT_REFUSED
     settings, problems = read_mkdocs_config(root / MKDOCS_FILE)
     if problems:
         _log_config_problems(problems)
@@ -157,13 +166,41 @@ def _log_config_problems(problems: list[BuildError]) -> None:
     )
 
 
-def check_site_command(root: Path, site_dir: Path, *, production: bool = False) -> int:
+def _config_in_force(
+    root: Path, trust_root: str | None, production: bool
+) -> SiteConfig | None:
+    """The approved configuration; ``None`` (reasons logged) while a governed file
+    has an unapproved change: the working tree would not be what was approved."""
+    governance = governance_for(root, trust_root=trust_root, production=production)
+    for item in governance.findings:
+        if item.severity == ERROR:
+            logger.error(item.text())
+        else:
+            logger.warning(item.text())
+    if governance.ok:
+        return governance.config
+    logger.error(
+        "受管文件（花名册、审批规则、栏目、网站设置、mkdocs.yml）有未经批准的改动，"
+        "网站没有构建，原网站目录未改动。请按上面的提示批准或撤销这些改动。"
+    )
+    return None
+
+
+def check_site_command(
+    root: Path,
+    site_dir: Path,
+    *,
+    production: bool = False,
+    trust_root: str | None = None,
+) -> int:
     """Verify the repository and check the built site in ``site_dir`` page by page.
 
     ``site_dir`` is relative to ``root`` unless absolute. Returns 0 when ``mkdocs.yml``
     is acceptable and every file of the site matches the approvals, 1 otherwise.
     """
-    config = load_config(root)
+    config = _config_in_force(root, trust_root, production)
+    if config is None:
+        return EXIT_REFUSED
     report = verify_repository(root, config, production=production)
     target = site_dir if site_dir.is_absolute() else root / site_dir
     sources = site_sources(report, config)

@@ -62,10 +62,16 @@ def sign(
         person = config.roster.people[outcome.signature.signer]
         verb = "同意" if decision == "approve" else "退回"
         post = outcome.post
-        tier = config.policy.tiers[post.tier].label
+        if post is None:
+            what = f"受管文件 {path}（SHA-256 {outcome.record.sha256[:16]}…）的改动"
+        else:
+            tier = config.policy.tiers[post.tier].label
+            what = (
+                f"《{post.title}》（{tier}，{config.departments[post.department].name}，"
+                f"SHA-256 {post.sha256[:16]}…）"
+            )
         result(
-            f"{path}: {person.name}以{ROLE_LABELS.get(role, role)}身份{verb}"
-            f"《{post.title}》（{tier}，{config.departments[post.department].name}，"
-            f"SHA-256 {post.sha256[:16]}…），已写入 {outcome.record.path}"
+            f"{path}: {person.name}以{ROLE_LABELS.get(role, role)}身份{verb}{what}，"
+            f"已写入 {outcome.record.path}"
         )
     return 0

@@ -45,7 +45,8 @@ PEOPLE = [
     (
         "clerk",
         "陈办事员",
-        "      - role: staff\n        department: office\n        from: 2020-01-01\n",
+        "      - role: staff\n        department: office\n        from: 2020-01-01\n"
+        "      - role: office_staff\n        from: 2020-01-01\n",
         "ed25519",
     ),
     (
@@ -172,6 +173,42 @@ class Repo:
         self.sign(path, "lead", "supervising_leader")
         if tier == "major":
             self.sign(path, "boss", "principal_leader")
+
+    def pin(self) -> str:
+        """The trust-root digest of the governed files as they are now."""
+        from pipeline.config import files_under
+        from pipeline.governance import GOVERNED_FILES, trust_digest
+
+        read = files_under(self.root)
+        return trust_digest({path: read(path) for path in GOVERNED_FILES})
+
+    def git(self, *args: str) -> str:
+        """Run git in the repository; its output."""
+        done = subprocess.run(
+            [
+                "git",
+                "-c",
+                "user.name=测试",
+                "-c",
+                "user.email=t@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                *args,
+            ],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    def commit(self, message: str) -> str:
+        """Commit everything (``git init`` first if needed); the new commit's id."""
+        if not (self.root / ".git").exists():
+            self.git("init", "-q", "-b", "main")
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
 
     def roster(
         self,
