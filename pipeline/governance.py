@@ -277,7 +277,7 @@ def _approvals(
         else:
             counted.append(outcome)
     required = {r.role for r in requirements}
-    findings.extend(return_findings(record, counted, required))
+    findings.extend(return_findings(counted, required))
     candidates = {
         r.role: {
             c.person.id

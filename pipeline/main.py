@@ -93,7 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sign = commands.add_parser("sign", parents=[common], help="以某一角色签名审批稿件")
-    sign.add_argument("paths", nargs="+", metavar="PATH", help="content/ 下的稿件")
+    sign.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="content/ 下的稿件，或受管文件（如 site_config/roster.yml）",
+    )
+    sign.add_argument(
+        "--batch",
+        metavar="NAME",
+        default=None,
+        help="一次签名批准所列全部稿件：写入 reviews/_batches/NAME.yml",
+    )
     sign.add_argument(
         "--role",
         required=True,
@@ -230,6 +241,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             decision=args.decision,
             comment=args.comment,
             at=args.at,
+            batch=args.batch,
         )
     if args.command == "payload":
         from pipeline.commands.payload import show_payload

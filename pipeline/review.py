@@ -185,7 +185,7 @@ def parse_record(
     sha256 = top.text("sha256", pattern=_HEX64, what="64 位小写十六进制 SHA-256")
     signatures = []
     for item in top.list_of("signatures", required=False):
-        signature = _read_signature(item)
+        signature = read_signature(item)
         if signature is not None:
             signatures.append(signature)
     if post is None or sha256 is None:
@@ -193,7 +193,7 @@ def parse_record(
     return ReviewRecord(path, post, sha256, tuple(signatures)), problems
 
 
-def _read_signature(item: Fields) -> Signature | None:
+def read_signature(item: Fields) -> Signature | None:
     item.only(["role", "signer", "decision", "comment", "signed_at", "signature"])
     role = item.text("role", choices=SIGNATURE_ROLES)
     signer = item.ident("signer")

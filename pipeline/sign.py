@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline import sshsig
+from pipeline.batch import Batch, batch_path, read_batch, write_batch
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, SigningError, raise_if_any
 from pipeline.governance import GOVERNED_FILES, governed_record_path, sha256
@@ -165,6 +166,90 @@ def sign_governed(
         key,
         None,
     )
+
+
+def sign_batch(
+    root: Path,
+    config: SiteConfig,
+    name: str,
+    paths: list[str],
+    *,
+    role: str,
+    key: SigningKey,
+    decision: str = "approve",
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> tuple[Batch, Signature]:
+    """Sign the manifest ``reviews/_batches/<name>.yml`` listing ``paths`` once.
+
+    With no ``paths`` the existing manifest is signed as it stands (another role
+    adding its approval); every listed post must still have the bytes it lists. The
+    signer must be able to sign every listed post in ``role``, as for ``sign_post``.
+    """
+    target = batch_path(name)
+    existing = None
+    if (root / target).is_file():
+        existing, problems = read_batch(root, target)
+        raise_if_any(problems)
+    listed = paths or (sorted(existing.posts) if existing else [])
+    if not listed:
+        raise SigningError(
+            f"批量审批清单 {target} 还不存在，请列出要审批的稿件。",
+            hint=f"如 portal sign --batch {name} content/laws/*.md --role {role}",
+        )
+    posts: list[Post] = []
+    problems = []
+    for path in listed:
+        post, found = read_post(root, path, config)
+        problems.extend(found)
+        if post is not None:
+            posts.append(post)
+    raise_if_any(problems)
+    listing = {post.path: post.sha256 for post in posts}
+    if existing is not None and existing.posts != listing:
+        changed = sorted(
+            p
+            for p in {*existing.posts, *listing}
+            if existing.posts.get(p) != listing.get(p)
+        )
+        raise SigningError(
+            f"清单 {target} 列出的稿件或其内容与现在不同（{'、'.join(changed[:5])}"
+            f"{' 等' if len(changed) > 5 else ''}）；已签的清单不能改动。",
+            path=target,
+            hint="改动过的稿件请单独审批，或另起一个名称的清单。",
+        )
+    at = _moment(config, decision, comment, at)
+    person = _signer(config, key)
+    for post in posts:
+        try:
+            _check_may_sign(config, post, person, role, key, at)
+        except PortalError as exc:
+            problems.append(exc)
+    raise_if_any(problems)
+    fresh = Batch(target, listing, existing.signatures if existing else ())
+    message = payload(
+        site=config.site.id,
+        path=target,
+        sha256=fresh.digest,
+        role=role,
+        signer=person.id,
+        decision=decision,
+        comment=comment.strip(),
+        signed_at=at.isoformat(),
+    )
+    signature = Signature(
+        role,
+        person.id,
+        decision,
+        comment.strip(),
+        at,
+        at.isoformat(),
+        run_ssh_keygen_sign(key, message),
+    )
+    kept = tuple(s for s in fresh.signatures if not _same_decision(s, signature))
+    batch = replace(fresh, signatures=(*kept, signature))
+    write_batch(root, batch)
+    return batch, signature
 
 
 def _moment(

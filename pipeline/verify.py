@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import sshsig
+from pipeline.batch import BatchIndex, read_batches
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, SignatureError
 from pipeline.findings import ERROR, WARNING, Finding, finding, from_error
@@ -57,6 +58,7 @@ class Counted:
     signature: Signature
     person: Person
     key: KeyGrant
+    source: str
 
 
 @dataclass
@@ -81,7 +83,9 @@ class Report:
         for item in self.findings:
             if item.severity == ERROR:
                 path = item.path
-                if path.startswith(f"{REVIEWS_DIR}/"):
+                if path.startswith(f"{REVIEWS_DIR}/") and not path.startswith(
+                    f"{REVIEWS_DIR}/_"
+                ):
                     path = post_path_for(path)
                 blocked.setdefault(path, []).append(item)
         return dict(sorted(blocked.items()))
@@ -104,8 +108,14 @@ def verify_repository(
     report = Report()
     paths = post_paths(root)
     rewritten = _rewritten_records(root, base) if base is not None else {}
+    batches = read_batches(root)
+    report.findings.extend(from_error("review-invalid", p) for p in batches.problems)
+    if base is not None:
+        report.findings.extend(_rewritten_batches(batches, read_batches(base)))
     for path in paths:
-        post, findings = verify_post(root, path, config, now=now, production=production)
+        post, findings = verify_post(
+            root, path, config, now=now, production=production, batches=batches
+        )
         findings.extend(rewritten.get(path, []))
         report.checked += 1
         due = post is not None and is_due(post, config, now)
@@ -126,39 +136,71 @@ def verify_post(
     *,
     now: dt.datetime,
     production: bool = False,
+    batches: BatchIndex | None = None,
 ) -> tuple[Post | None, list[Finding]]:
-    """Check one post (steps 1–7 above); return the post as read and every finding."""
+    """Check one post (steps 1–7 above); return the post as read and every finding.
+
+    ``batches``, the repository's manifests, is read from ``root`` when not given.
+    """
     # 1–2. Path, front matter, secrecy review, opinion; text the signer could not see.
     post, findings = check_content(root, path, config)
     if post is None:
         return None, findings
 
-    # 3. The record, bound to this path and these bytes.
-    record = _record_for(root, post, config, findings)
-    if record is None:
+    # 3. The record and the batch manifests, bound to this path and these bytes.
+    sources = _batch_sources(post, batches or read_batches(root), findings)
+    record = _record_for(root, post, config, findings, covered=bool(sources))
+    if record is not None:
+        sources.insert(0, record)
+    if not sources:
         return post, findings
 
     # 4. Each signature on its own.
     counted: list[Counted] = []
     rejected: list[tuple[Signature, Finding]] = []
-    for signature in record.signatures:
-        outcome = check_signature(record, signature, post, config, now=now)
-        if isinstance(outcome, Finding):
-            rejected.append((signature, outcome))
-        else:
-            counted.append(outcome)
+    for source in sources:
+        for signature in source.signatures:
+            outcome = check_signature(source, signature, post, config, now=now)
+            if isinstance(outcome, Finding):
+                rejected.append((signature, outcome))
+            else:
+                counted.append(outcome)
 
     # 5–6. Returns, then the roles the policy requires.
     required = config.policy.requirements(post.tier)
-    findings.extend(return_findings(record, counted, {r.role for r in required}))
-    filled, missing = _requirement_findings(record, post, config, counted, now)
+    findings.extend(return_findings(counted, {r.role for r in required}))
+    filled, missing = _requirement_findings(post, config, counted, now)
     findings.extend(missing)
     findings.extend(_settle(rejected, filled))
 
     # 7. Demo keys in production.
     if production:
-        findings.extend(_demo_findings(record, counted))
+        findings.extend(_demo_findings(counted))
     return post, findings
+
+
+def _batch_sources(
+    post: Post, batches: BatchIndex, findings: list[Finding]
+) -> list[ReviewRecord]:
+    """The manifests that list this post with its current hash, as records; a warning
+    for each that lists earlier bytes (that approval is void for this post alone)."""
+    sources = []
+    for batch, sha in batches.listing(post.path):
+        if sha == post.sha256:
+            sources.append(batch.as_record())
+        else:
+            findings.append(
+                finding(
+                    batch.path,
+                    "hash-mismatch",
+                    f"批量审批清单所批准的是 {post.path} 改动之前的内容，对现在的内容不算数。",
+                    severity=WARNING,
+                    line=batch.lines.get(post.path),
+                    field="posts",
+                    hint=f"请为改动后的稿件单独审批：portal sign {post.path} --role <角色>。",
+                )
+            )
+    return sources
 
 
 def check_content(
@@ -259,10 +301,19 @@ def _needed(post: Post, config: SiteConfig) -> str:
 
 
 def _record_for(
-    root: Path, post: Post, config: SiteConfig, findings: list[Finding]
+    root: Path,
+    post: Post,
+    config: SiteConfig,
+    findings: list[Finding],
+    *,
+    covered: bool = False,
 ) -> ReviewRecord | None:
+    """The post's own record if it can count; ``covered`` when a batch manifest lists
+    the post's current bytes (a missing or outdated own record is then no error)."""
     path = record_path(post.path)
     if not (root / path).is_file():
+        if covered:
+            return None
         findings.append(
             finding(
                 post.path,
@@ -292,7 +343,9 @@ def _record_for(
             finding(
                 post.path,
                 "hash-mismatch",
-                "稿件在审批后被改动过（SHA-256 与审查记录不符），全部签名随之失效。",
+                "稿件在审批后被改动过（SHA-256 与审查记录不符），全部签名随之失效。"
+                + ("此记录不再计入；批量审批清单中的签名仍然有效。" if covered else ""),
+                severity=WARNING if covered else ERROR,
                 hint=f"请审批人对改动后的稿件重新运行 portal sign {post.path}。",
             )
         )
@@ -371,7 +424,7 @@ def check_signer(
             f"{signature.signed_at_text} {state}（有效期 {key.window().describe()}）。",
             hint="请用有效的钥匙重新签名。",
         )
-    return Counted(signature, person, key)
+    return Counted(signature, person, key, record.path)
 
 
 def check_signature(
@@ -421,7 +474,7 @@ def check_signature(
             "这个签名不算数。",
             hint="请由当时在任的角色人员审批。",
         )
-    return Counted(signature, person, key)
+    return checked
 
 
 def signature_finding(
@@ -462,12 +515,10 @@ def _check_handler(
             "handler-mismatch",
             f"承办人 {person.name}在签名时不是{department}的人员；保密审查意见应由信息提供科室提出。",
         )
-    return Counted(signature, person, key)
+    return Counted(signature, person, key, record.path)
 
 
-def return_findings(
-    record: ReviewRecord, counted: list[Counted], required: set[str]
-) -> list[Finding]:
+def return_findings(counted: list[Counted], required: set[str]) -> list[Finding]:
     """A return by a role the post needs blocks it until a later approval in that role."""
     # NOTE: at equal times a return outranks an approval: when unsure, stay closed.
     latest: dict[str, Counted] = {}
@@ -481,7 +532,7 @@ def return_findings(
             findings.append(
                 signature_finding(
                     item.signature,
-                    record.path,
+                    item.source,
                     "returned",
                     f"{item.person.name}以{ROLE_LABELS[role]}身份于 "
                     f"{item.signature.signed_at_text} 退回了此稿{comment}。",
@@ -496,7 +547,6 @@ def _decision_order(item: Counted) -> tuple[dt.datetime, bool]:
 
 
 def _requirement_findings(
-    record: ReviewRecord,
     post: Post,
     config: SiteConfig,
     counted: list[Counted],
@@ -509,7 +559,7 @@ def _requirement_findings(
     findings = [
         signature_finding(
             c.signature,
-            record.path,
+            c.source,
             "handler-self-approval",
             f"承办人 {c.person.name}不能以{ROLE_LABELS[c.signature.role]}身份审批自己提出意见的稿件。",
             hint="请由其他在任人员审批。",
@@ -529,14 +579,11 @@ def _requirement_findings(
     filled = assign_roles(candidates, config.policy.one_person_several_roles)
     for requirement in requirements:
         if requirement.role not in filled:
-            findings.append(
-                _missing(record, post, requirement, candidates, config, now)
-            )
+            findings.append(_missing(post, requirement, candidates, config, now))
     return filled, findings
 
 
 def _missing(
-    record: ReviewRecord,
     post: Post,
     requirement: Requirement,
     candidates: dict[str, set[str]],
@@ -544,10 +591,11 @@ def _missing(
     now: dt.datetime,
 ) -> Finding:
     label = ROLE_LABELS[requirement.role]
-    command = f"portal sign {record.post} --role {requirement.role}"
+    command = f"portal sign {post.path} --role {requirement.role}"
+    where = record_path(post.path)
     if candidates[requirement.role]:
         return finding(
-            record.path,
+            where,
             "distinct-persons",
             f"{label}的同意签名来自已充任其他角色的人；各角色须由不同的人担任。",
             article=requirement.cited(),
@@ -573,7 +621,7 @@ def _missing(
         who = "、".join(holders) if holders else f"在任的{label}（花名册中暂无）"
         hint = f"请{who}运行 {command}。"
     return finding(
-        record.path, "approval-missing", message, article=requirement.cited(), hint=hint
+        where, "approval-missing", message, article=requirement.cited(), hint=hint
     )
 
 
@@ -598,11 +646,11 @@ def assign_roles(candidates: dict[str, set[str]], several: bool) -> set[str]:
     return set(taken.values())
 
 
-def _demo_findings(record: ReviewRecord, counted: Iterable[Counted]) -> list[Finding]:
+def _demo_findings(counted: Iterable[Counted]) -> list[Finding]:
     return [
         signature_finding(
             c.signature,
-            record.path,
+            c.source,
             "demo-key",
             f"{c.person.name}的签名用的是演示钥匙 {c.key.key.fingerprint()}，正式发布不接受演示钥匙。",
             hint="请在花名册登记本人的正式钥匙并重新签名。",
@@ -638,6 +686,31 @@ def _rewritten_records(root: Path, base: Path) -> dict[str, list[Finding]]:
                         f"{ROLE_LABELS[signature.role]}身份于 {signature.signed_at_text} 的"
                         f"“{DECISIONS[signature.decision]}”。审查记录只能追加，不能删改。",
                         hint="请恢复被删去的签名；若要推翻退回，请由该角色重新签署同意。",
+                    )
+                )
+    return found
+
+
+def _rewritten_batches(here: BatchIndex, base: BatchIndex) -> list[Finding]:
+    """Manifests are append-only too: one on the base branch may not lose a signature
+    nor disappear while it holds one (a return would vanish with it)."""
+    kept = {
+        batch.path: {s.armored.strip() for s in batch.signatures}
+        for batch in here.batches
+    }
+    found = []
+    for old in base.batches:
+        for signature in old.signatures:
+            if signature.armored.strip() not in kept.get(old.path, set()):
+                found.append(
+                    signature_finding(
+                        signature,
+                        old.path,
+                        "review-rewritten",
+                        f"批量审批清单删去或丢失了目标分支上已有的签名：{signature.signer} 以 "
+                        f"{ROLE_LABELS[signature.role]}身份于 {signature.signed_at_text} 的"
+                        f"“{DECISIONS[signature.decision]}”。清单只能追加，不能删改。",
+                        hint="请恢复此清单；要撤回批量审批，请由该角色签署退回。",
                     )
                 )
     return found

@@ -12,7 +12,7 @@ from pipeline.errors import SigningError
 from pipeline.output import result
 from pipeline.paths import repo_relative
 from pipeline.roster import ROLE_LABELS
-from pipeline.sign import SigningKey, sign_post
+from pipeline.sign import SigningKey, sign_batch, sign_post
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +32,42 @@ def sign(
     decision: str,
     comment: str,
     at: dt.datetime | None,
+    batch: str | None = None,
 ) -> int:
-    """Sign each post in ``paths``; stop at the first refusal (what was signed stays)."""
+    """Sign each post in ``paths``; stop at the first refusal (what was signed stays).
+
+    With ``batch``, sign one manifest listing all of them instead.
+    """
     config = load_config(root)
     signing_key = SigningKey(key or default_key())
     if not signing_key.path.exists():
         raise SigningError(
             f"找不到钥匙文件 {signing_key.path}。",
             hint="请用 --key 指定，或设置环境变量 PORTAL_SIGNING_KEY。",
+        )
+    if batch is not None:
+        manifest, signature = sign_batch(
+            root,
+            config,
+            batch,
+            [repo_relative(root, p) for p in paths],
+            role=role,
+            key=signing_key,
+            decision=decision,
+            comment=comment,
+            at=at,
+        )
+        person = config.roster.people[signature.signer]
+        verb = "同意" if decision == "approve" else "退回"
+        result(
+            f"{manifest.path}: {person.name}以{ROLE_LABELS.get(role, role)}身份一次{verb}"
+            f"清单所列 {len(manifest.posts)} 篇稿件（清单摘要 {manifest.digest[:16]}…）。"
+        )
+        return 0
+    if not paths:
+        raise SigningError(
+            "请给出要签名的稿件。",
+            hint="如 portal sign content/notices/某通知.md --role section_head",
         )
     for given in paths:
         path = repo_relative(root, given)
