@@ -29,7 +29,7 @@ from pipeline.errors import PortalError
 from pipeline.findings import ERROR, WARNING, Finding, finding, from_error
 from pipeline.policy import Requirement
 from pipeline.review import REVIEWS_DIR, ReviewRecord, record_from_bytes
-from pipeline.roster import ROLE_LABELS
+from pipeline.roster import ROLE_LABELS, KeyGrant
 from pipeline.verify import (
     Counted,
     assign_roles,
@@ -74,6 +74,29 @@ class Governance:
     pinned: bool
     states: int
     findings: list[Finding] = field(default_factory=list)
+    # For each revoked key (by its blob): the state in which the revocation came
+    # into force.
+    revoked_in: dict[bytes, State] = field(default_factory=dict)
+
+    def witness(self, key: KeyGrant, path: str, armored: str) -> bool:
+        """Whether ``armored`` was in the file ``path`` when ``key``'s revocation came
+        into force (``verify.Witness``)."""
+        state = self.revoked_in.get(key.key.blob)
+        if state is None:
+            return True
+        data = state.read(path)
+        if data is None:
+            return False
+        # Records and manifests keep the armor as an indented block: compare the
+        # text with all white space removed.
+        wanted = "".join(armored.split()).encode("ascii", "replace")
+        return wanted in b"".join(data.split())
+
+    def _note_revocations(self, state: State) -> None:
+        for person in self.config.roster:
+            for grant in person.keys:
+                if grant.revoked is not None:
+                    self.revoked_in.setdefault(grant.key.blob, state)
 
     @property
     def ok(self) -> bool:
@@ -145,6 +168,7 @@ def govern(states: Sequence[State], *, pin: str | None, now: dt.datetime) -> Gov
     # it names the file, line and field to fix.
     config = load_config_from(approved.get)
     governance = Governance(config, approved, root.label, digest, pin is not None, 0)
+    governance._note_revocations(root)
     since: dict[str, str] = {}
     previous = dict(approved)
     reasons: dict[str, list[Finding]] = {}
@@ -191,6 +215,7 @@ def _advance(
         return reasons
     governance.approved = candidate
     governance.config = config
+    governance._note_revocations(state)
     return reasons
 
 

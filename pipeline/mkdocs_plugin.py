@@ -72,7 +72,7 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
                     + "\n".join(f.text() for f in governance.findings)
                 )
             site_config = governance.config
-            report = verify_repository(root, site_config)
+            report = verify_repository(root, site_config, witness=governance.witness)
             blocked = report.blocked()
             if blocked and not self.config.exclude_unapproved:
                 raise PluginError(_refusal(blocked))

@@ -21,7 +21,7 @@ site cannot be judged at all) and deciding what to do with the report.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -49,6 +49,11 @@ from pipeline.scan import scan_text
 
 # A signing time this far ahead of the verifier's clock is accepted as clock skew.
 CLOCK_SKEW = dt.timedelta(minutes=5)
+
+# Whether the signature ``armored`` in the record at ``path``, made with a key that is
+# now revoked, was already on the branch when the revocation took effect. A signing
+# time is only what the signer claims; the branch's history is what others saw.
+Witness = Callable[[KeyGrant, str, str], bool]
 
 
 @dataclass(frozen=True)
@@ -98,11 +103,14 @@ def verify_repository(
     now: dt.datetime | None = None,
     production: bool = False,
     base: Path | None = None,
+    witness: Witness | None = None,
 ) -> Report:
     """Verify every post under ``root/content`` against its record, roster and policy.
 
     ``base`` is a checkout of the branch the content is to be merged into; records
     there are append-only, so a signature it holds (a return, say) may not vanish.
+    ``witness`` (from the history) voids signatures by a revoked key that reached the
+    branch only after the revocation, whatever signing time they claim.
     """
     now = now or dt.datetime.now(dt.UTC)
     report = Report()
@@ -114,7 +122,13 @@ def verify_repository(
         report.findings.extend(_rewritten_batches(batches, read_batches(base)))
     for path in paths:
         post, findings = verify_post(
-            root, path, config, now=now, production=production, batches=batches
+            root,
+            path,
+            config,
+            now=now,
+            production=production,
+            batches=batches,
+            witness=witness,
         )
         findings.extend(rewritten.get(path, []))
         report.checked += 1
@@ -137,6 +151,7 @@ def verify_post(
     now: dt.datetime,
     production: bool = False,
     batches: BatchIndex | None = None,
+    witness: Witness | None = None,
 ) -> tuple[Post | None, list[Finding]]:
     """Check one post (steps 1–7 above); return the post as read and every finding.
 
@@ -160,7 +175,9 @@ def verify_post(
     rejected: list[tuple[Signature, Finding]] = []
     for source in sources:
         for signature in source.signatures:
-            outcome = check_signature(source, signature, post, config, now=now)
+            outcome = check_signature(
+                source, signature, post, config, now=now, witness=witness
+            )
             if isinstance(outcome, Finding):
                 rejected.append((signature, outcome))
             else:
@@ -354,15 +371,22 @@ def _record_for(
 
 
 def check_signer(
-    record: ReviewRecord, signature: Signature, config: SiteConfig, *, now: dt.datetime
+    record: ReviewRecord,
+    signature: Signature,
+    config: SiteConfig,
+    *,
+    now: dt.datetime,
+    witness: Witness | None = None,
 ) -> Counted | Finding:
     """The checks every signature passes, whatever it approves.
 
     1. the signer is in the roster; 2. the SSHSIG armor parses; 3. the signing key
     is one of the signer's keys; 4. namespace and signature verify over the
     canonical payload (site, path, hash and every field); 5. the signing time is not
-    in the future; 6. the key was valid and not revoked at that time. Whether the
-    signer held the role is for the caller: it depends on what was signed.
+    in the future; 6. the key was valid and not revoked at that time, and, for a key
+    revoked since, the signature was on the branch before the revocation took effect
+    (``witness``). Whether the signer held the role is for the caller: it depends on
+    what was signed.
     """
     path = record.path
     label = ROLE_LABELS[signature.role]
@@ -424,6 +448,20 @@ def check_signer(
             f"{signature.signed_at_text} {state}（有效期 {key.window().describe()}）。",
             hint="请用有效的钥匙重新签名。",
         )
+    if (
+        key.revoked is not None
+        and witness is not None
+        and not witness(key, record.path, signature.armored)
+    ):
+        return signature_finding(
+            signature,
+            path,
+            "key-invalid",
+            f"{person.name}的钥匙 {key.key.fingerprint()} 已于 {key.revoked.date()} 起吊销，"
+            f"而这个签名在吊销生效时还不在主分支上；签名时间 {signature.signed_at_text} "
+            "只是签名人自称，不能证明签名早于吊销。",
+            hint="此稿需要重新审批：请用有效的钥匙重新签名（附件1 第十条）。",
+        )
     return Counted(signature, person, key, record.path)
 
 
@@ -434,6 +472,7 @@ def check_signature(
     config: SiteConfig,
     *,
     now: dt.datetime,
+    witness: Witness | None = None,
 ) -> Counted | Finding:
     """Verify one signature of ``record`` for ``post``; a ``Finding`` says why it fails.
 
@@ -444,7 +483,7 @@ def check_signature(
     """
     path = record.path
     label = ROLE_LABELS[signature.role]
-    checked = check_signer(record, signature, config, now=now)
+    checked = check_signer(record, signature, config, now=now, witness=witness)
     if isinstance(checked, Finding):
         return checked
     person, key = checked.person, checked.key

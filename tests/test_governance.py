@@ -327,3 +327,32 @@ def test_a_pull_request_merge_is_judged_by_the_target_branch(
     repo.git("checkout", "-q", "main")
     repo.git("merge", "-q", "--no-ff", "-m", "合并", "pr")
     assert (ROSTER, "governed-unapproved") in govern(repo, pin)
+
+
+def test_a_signature_backdated_past_a_revocation_is_void(
+    rooted: tuple[Repo, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, pin = rooted
+    earlier = "content/notices/吊销前已发布.md"
+    repo.write(earlier, post_text(title="吊销前已发布"))
+    repo.approve_all(earlier)
+    repo.commit("吊销前已审批发布的通知")
+    # 孙科长's key is compromised: revoked from 12 March, approved by the office
+    # and the principal leader.
+    repo.roster(key_lines={"head": "        revoked: 2026-03-12\n"})
+    approve_change(repo, ROSTER, at=SIGNED_AT + dt.timedelta(days=12))
+    repo.commit("吊销孙科长的钥匙")
+    # Whoever holds the stolen key signs a new post, claiming a time before 12 March.
+    repo.write(POST, post_text())
+    repo.approve_all(POST)
+    repo.commit("倒签的通知")
+
+    code = main(
+        ["verify", "--root", str(repo.root), "--trust-root", pin, "--format", "json"]
+    )
+    findings = json.loads(capsys.readouterr().out)
+    assert code == 1
+    blocked = {f["path"] for f in findings if f["severity"] == "error"}
+    assert blocked == {"reviews/notices/国庆值班安排.yml"}
+    [void] = [f for f in findings if f["rule"] == "key-invalid"]
+    assert "吊销生效时还不在主分支上" in void["message"]

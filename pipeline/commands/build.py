@@ -32,9 +32,9 @@ import yaml
 from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
 
 from pipeline.commands.trust import governance_for
-from pipeline.config import SiteConfig
 from pipeline.errors import BuildError
 from pipeline.findings import ERROR, Finding, from_error
+from pipeline.governance import Governance
 from pipeline.output import result
 from pipeline.post import sha256_hex
 from pipeline.site import (
@@ -96,14 +96,17 @@ def build(
     demo keys do not count and the trust root must be pinned.
     """
     started = time.monotonic()
-    config = _config_in_force(root, trust_root, production)
-    if config is None:
+    governance = _governance(root, trust_root, production)
+    if governance is None:
         return EXIT_REFUSED
+    config = governance.config
     settings, problems = read_mkdocs_config(root / MKDOCS_FILE)
     if problems:
         _log_config_problems(problems)
         return EXIT_REFUSED
-    report = verify_repository(root, config, production=production)
+    report = verify_repository(
+        root, config, production=production, witness=governance.witness
+    )
     blocked = report.blocked()
     if not _may_go_on(blocked, exclude=exclude):
         return EXIT_REFUSED
@@ -166,9 +169,9 @@ def _log_config_problems(problems: list[BuildError]) -> None:
     )
 
 
-def _config_in_force(
+def _governance(
     root: Path, trust_root: str | None, production: bool
-) -> SiteConfig | None:
+) -> Governance | None:
     """The approved configuration; ``None`` (reasons logged) while a governed file
     has an unapproved change: the working tree would not be what was approved."""
     governance = governance_for(root, trust_root=trust_root, production=production)
@@ -178,7 +181,7 @@ def _config_in_force(
         else:
             logger.warning(item.text())
     if governance.ok:
-        return governance.config
+        return governance
     logger.error(
         "受管文件（花名册、审批规则、栏目、网站设置、mkdocs.yml）有未经批准的改动，"
         "网站没有构建，原网站目录未改动。请按上面的提示批准或撤销这些改动。"
@@ -198,10 +201,13 @@ def check_site_command(
     ``site_dir`` is relative to ``root`` unless absolute. Returns 0 when ``mkdocs.yml``
     is acceptable and every file of the site matches the approvals, 1 otherwise.
     """
-    config = _config_in_force(root, trust_root, production)
-    if config is None:
+    governance = _governance(root, trust_root, production)
+    if governance is None:
         return EXIT_REFUSED
-    report = verify_repository(root, config, production=production)
+    config = governance.config
+    report = verify_repository(
+        root, config, production=production, witness=governance.witness
+    )
     target = site_dir if site_dir.is_absolute() else root / site_dir
     sources = site_sources(report, config)
     blocked = report.blocked()

@@ -32,7 +32,9 @@ def verify(
             f"--base {base} 不是网站仓库的检出目录（其中没有 site_config/）。",
             hint="请给出目标分支（如 main）的检出目录。",
         )
-    report = verify_repository(root, config, production=production, base=base)
+    report = verify_repository(
+        root, config, production=production, base=base, witness=governance.witness
+    )
     findings = [*governance.findings, *report.findings]
     if output_format == "json":
         result(to_json(findings))
