@@ -120,3 +120,21 @@ def test_one_changed_byte_blocks_verify_and_mkdocs_build(
     assert done.returncode != 0
     assert ATTACHMENTS[0] in done.stderr and "hash-mismatch" in done.stderr
     assert not (copy / "site").exists()
+
+
+# The demo repository's trust root (README, "受管文件与信任根"). A deployment reads its
+# pin from the repository's settings; this test only checks the demo history.
+DEMO_TRUST_ROOT = "76e59257dc83c802b77bbd653c929dc2bbbd68e129afe5d9f5a6af43b5e37901"
+
+
+def test_the_repository_history_verifies_from_its_pinned_root() -> None:
+    from pipeline.history import trusted_governance
+
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the history cannot be walked")
+    if (ROOT / ".git" / "shallow").exists():
+        pytest.skip("shallow clone: the history before the trust root is missing")
+    governance = trusted_governance(ROOT, pin=DEMO_TRUST_ROOT)
+    assert governance.findings == []
+    assert "e70313cc53" in governance.root
+    assert governance.config.roster.get("zhou-jianguo") is not None
