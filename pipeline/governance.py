@@ -22,13 +22,13 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.config import Reader, SiteConfig, load_config_from
 from pipeline.errors import PortalError
 from pipeline.findings import ERROR, WARNING, Finding, finding, from_error
 from pipeline.policy import Requirement
-from pipeline.review import REVIEWS_DIR, ReviewRecord, record_from_bytes
+from pipeline.review import REVIEWS_DIR, ReviewRecord, Signature, record_from_bytes
 from pipeline.roster import ROLE_LABELS, KeyGrant
 from pipeline.verify import (
     Counted,
@@ -77,6 +77,9 @@ class Governance:
     # For each revoked key (by its blob): the state in which the revocation came
     # into force.
     revoked_in: dict[bytes, State] = field(default_factory=dict)
+    # Every signature seen so far in the record of a governed change, by record path
+    # and approved hash: a record is append-only, so a return removed later still counts.
+    seen: dict[tuple[str, str], dict[str, Signature]] = field(default_factory=dict)
 
     def witness(self, key: KeyGrant, path: str, armored: str) -> bool:
         """Whether ``armored`` was in the file ``path`` when ``key``'s revocation came
@@ -196,7 +199,9 @@ def _advance(
 ) -> dict[str, list[Finding]]:
     """Accept the approved changes of ``state``; the reasons the others are not."""
     reasons = {
-        path: judge_change(path, current[path], state, governance.config, now)
+        path: judge_change(
+            path, current[path], state, governance.config, now, governance.seen
+        )
         for path in changed
     }
     accepted = [path for path in changed if not reasons[path]]
@@ -225,9 +230,14 @@ def judge_change(
     state: State,
     config: SiteConfig,
     now: dt.datetime,
+    seen: dict[tuple[str, str], dict[str, Signature]] | None = None,
 ) -> list[Finding]:
     """Why the change of ``path`` to ``data`` in ``state`` is not approved under
-    ``config`` (the configuration in force before it); empty when it is."""
+    ``config`` (the configuration in force before it); empty when it is.
+
+    ``seen`` keeps the signatures earlier states' records held for the same bytes;
+    they count too, so deleting a return from the record does not undo it.
+    """
     record_path = governed_record_path(path)
     if data is None:
         return [
@@ -273,6 +283,11 @@ def judge_change(
                 hint=_who_signs(path, config),
             )
         ]
+    if seen is not None:
+        known = seen.setdefault((record_path, record.sha256), {})
+        for signature in record.signatures:
+            known.setdefault("".join(signature.armored.split()), signature)
+        record = replace(record, signatures=tuple(known.values()))
     return _approvals(record, config, now)
 
 

@@ -356,3 +356,39 @@ def test_a_signature_backdated_past_a_revocation_is_void(
     assert blocked == {"reviews/notices/国庆值班安排.yml"}
     [void] = [f for f in findings if f["rule"] == "key-invalid"]
     assert "吊销生效时还不在主分支上" in void["message"]
+
+
+def test_a_return_removed_from_a_governed_record_still_counts(
+    rooted: tuple[Repo, str],
+) -> None:
+    repo, pin = rooted
+    columns = repo.root / "site_config/columns.yml"
+    columns.write_text(
+        columns.read_text(encoding="utf-8")
+        + "  - id: news\n    title: 工作动态\n    department: office\n    kind: news\n",
+        encoding="utf-8",
+    )
+    repo.sign("site_config/columns.yml", "clerk", "office_staff", at=LATER)
+    record = repo.root / governed_record_path("site_config/columns.yml")
+    proposed = record.read_bytes()
+    repo.sign(
+        "site_config/columns.yml",
+        "boss",
+        "principal_leader",
+        decision="return",
+        comment="栏目设置不合理",
+        at=LATER,
+    )
+    repo.commit("办公室提出新栏目，主要领导退回")
+    # Someone drops the return and adds an approval signed before it.
+    record.write_bytes(proposed)
+    repo.sign(
+        "site_config/columns.yml",
+        "boss",
+        "principal_leader",
+        at=LATER - dt.timedelta(hours=1),
+    )
+    repo.commit("删去退回")
+    found = govern(repo, pin)
+    assert ("site_config/columns.yml", "governed-unapproved") in found
+    assert (governed_record_path("site_config/columns.yml"), "returned") in found
