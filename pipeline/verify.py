@@ -234,17 +234,23 @@ def check_content(
 
 
 def stale_approval(root: Path, post: Post) -> Finding | None:
-    """A warning when the post changed after it was signed: its signatures are void."""
+    """A warning when the post changed after it was signed, in its own record or in a
+    batch manifest: those signatures are void for it."""
     path = record_path(post.path)
-    if not (root / path).is_file():
-        return None
-    record, _ = read_record(root, path)
-    if record is None or record.sha256 == post.sha256 or not record.signatures:
+    stale = 0
+    if (root / path).is_file():
+        record, _ = read_record(root, path)
+        if record is not None and record.sha256 != post.sha256:
+            stale += len(record.signatures)
+    for batch, sha in read_batches(root).listing(post.path):
+        if sha != post.sha256:
+            stale += len(batch.signatures)
+    if not stale:
         return None
     return finding(
         post.path,
         "hash-mismatch",
-        f"此稿在签名后又改动过，{len(record.signatures)} 个已有签名将全部失效。",
+        f"此稿在签名后又改动过，{stale} 个已有签名对它将全部失效。",
         severity=WARNING,
         hint="若是有意修改，提交后请审批人对新内容重新签名；否则请撤销改动。",
     )

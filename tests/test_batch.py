@@ -154,7 +154,7 @@ def test_signing_an_existing_manifest_after_a_post_changed_is_refused(
     batched: Repo,
 ) -> None:
     path = batched.root / SECOND
-    path.write_bytes(path.read_bytes() + "\n".encode())
+    path.write_bytes(path.read_bytes() + b"\n")
     with pytest.raises(PortalError, match="已签的清单不能改动"):
         sign(batched, "boss", "principal_leader", [])
 

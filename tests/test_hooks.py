@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.main import main
-from tests.helpers.repo import Repo, post_text
+from tests.helpers.repo import SIGNED_AT, Repo, post_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = "content/notices/格式有误的通知.md"
@@ -46,7 +46,30 @@ def test_check_posts_reports_errors_and_stale_approvals(
 
     repo.write(GOOD, post_text(body="改过的正文。\n"))
     assert main(["--root", str(repo.root), "check-posts", GOOD]) == 0
-    assert "3 个已有签名将全部失效" in capsys.readouterr().out
+    assert "3 个已有签名对它将全部失效" in capsys.readouterr().out
+
+
+def test_check_posts_warns_about_a_post_changed_after_a_batch_approval(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.sign import SigningKey, sign_batch
+
+    repo.write(GOOD, post_text())
+    for person, role in (("clerk", "handler"), ("head", "section_head")):
+        sign_batch(
+            repo.root,
+            repo.config,
+            "一批通知",
+            [GOOD],
+            role=role,
+            key=SigningKey(repo.keys[person]),
+            at=SIGNED_AT,
+        )
+    assert main(["--root", str(repo.root), "check-posts", GOOD]) == 0
+    assert "失效" not in capsys.readouterr().out
+    repo.write(GOOD, post_text(body="改过的正文。\n"))
+    assert main(["--root", str(repo.root), "check-posts", GOOD]) == 0
+    assert "2 个已有签名对它将全部失效" in capsys.readouterr().out
 
 
 @pytest.mark.slow
