@@ -64,6 +64,7 @@ def test_one_signature_per_role_approves_every_listed_post(batched: Repo) -> Non
     assert findings == []
 
 
+@pytest.mark.attack
 def test_a_post_edited_later_loses_that_approval_alone(batched: Repo) -> None:
     path = batched.root / FIRST
     path.write_bytes(path.read_bytes() + "补充一句。\n".encode())
@@ -78,6 +79,7 @@ def test_a_post_edited_later_loses_that_approval_alone(batched: Repo) -> None:
     assert (FIRST, "review-missing", "error") in findings
 
 
+@pytest.mark.attack
 def test_relisting_a_changed_post_in_the_signed_manifest_voids_it(
     batched: Repo,
 ) -> None:
@@ -96,6 +98,7 @@ def test_relisting_a_changed_post_in_the_signed_manifest_voids_it(
     assert (MANIFEST, "signature-invalid", "error") in findings
 
 
+@pytest.mark.attack
 def test_a_manifest_copied_under_another_name_counts_for_nothing(batched: Repo) -> None:
     copy = "reviews/_batches/另一份清单.yml"
     shutil.copy(batched.root / MANIFEST, batched.root / copy)
@@ -113,6 +116,7 @@ def test_the_signer_must_hold_the_role_for_every_listed_post(repo: Repo) -> None
     assert not (repo.root / MANIFEST).exists()
 
 
+@pytest.mark.attack
 def test_a_batch_signature_by_the_wrong_department_does_not_count(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,6 +137,7 @@ def test_a_batch_signature_by_the_wrong_department_does_not_count(
     ) in findings
 
 
+@pytest.mark.attack
 def test_a_return_in_a_batch_blocks_every_listed_post(batched: Repo) -> None:
     sign_batch(
         batched.root,
@@ -159,6 +164,7 @@ def test_signing_an_existing_manifest_after_a_post_changed_is_refused(
         sign(batched, "boss", "principal_leader", [])
 
 
+@pytest.mark.attack
 def test_a_manifest_may_not_vanish_from_the_base_branch(
     batched: Repo, tmp_path: Path
 ) -> None:

@@ -156,6 +156,7 @@ def check(repo: Repo, site: Path) -> list[str]:
 # --------------------------------------------------------------------------- plugin
 
 
+@pytest.mark.attack
 def test_mkdocs_build_fails_naming_the_unapproved_post(site_repo: Repo) -> None:
     site = site_repo.root / "site"
     run = mkdocs_build(site_repo.root, site)
@@ -180,6 +181,7 @@ def test_mkdocs_build_leaves_out_unapproved_post(site_repo: Repo) -> None:
 # --------------------------------------------------------------------------- portal build
 
 
+@pytest.mark.attack
 def test_portal_build_refuses_unapproved_post(
     site_repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -259,6 +261,7 @@ def test_chinese_search_index_segments_words(site_repo: Repo) -> None:
     assert "提交" in tokens
 
 
+@pytest.mark.attack
 def test_build_without_plugin_still_only_verified(
     site_repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -280,6 +283,7 @@ def test_build_without_plugin_still_only_verified(
     assert "notices/" in home and NOTICE_TITLE in home
 
 
+@pytest.mark.attack
 def test_site_failing_the_check_is_not_put_in_place(
     site_repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -349,6 +353,7 @@ def test_unrelated_folder_is_not_overwritten(
 # --------------------------------------------------------------------------- holes
 
 
+@pytest.mark.attack
 def test_post_front_matter_never_reaches_mkdocs(
     site_repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -450,6 +455,7 @@ UNSAFE_SETTINGS = {
 
 
 @pytest.mark.parametrize("key", sorted(UNSAFE_SETTINGS))
+@pytest.mark.attack
 def test_unsafe_mkdocs_settings_are_refused_before_building(
     site_repo: Repo, key: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -466,6 +472,7 @@ def test_unsafe_mkdocs_settings_are_refused_before_building(
     assert not (site_repo.root / "hook-ran").exists()
 
 
+@pytest.mark.attack
 def test_python_tags_in_mkdocs_yml_are_refused_unrun(
     site_repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -506,6 +513,7 @@ def test_allowed_extensions_and_env_pass(tmp_path: Path) -> None:
     assert settings["site_name"] == "测试"
 
 
+@pytest.mark.attack
 def test_check_site_refuses_unsafe_settings(
     site_repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -517,6 +525,7 @@ def test_check_site_refuses_unsafe_settings(
     assert "mkdocs.yml: 错误 [site-config] 字段 hooks：" in err
 
 
+@pytest.mark.attack
 def test_plugin_refuses_unsafe_settings(site_repo: Repo) -> None:
     edit_mkdocs(site_repo, "exclude_unapproved: false", "exclude_unapproved: true")
     edit_mkdocs(site_repo, *UNSAFE_SETTINGS["extra_javascript"])

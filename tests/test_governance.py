@@ -82,6 +82,7 @@ def test_a_folder_without_history_is_its_own_root_and_says_so(repo: Repo) -> Non
         govern(repo, "not-a-digest")
 
 
+@pytest.mark.attack
 def test_pull_request_adding_its_own_key_is_refused_naming_the_roster_change(
     rooted: tuple[Repo, str],
     tmp_path: Path,
@@ -140,6 +141,7 @@ def test_an_approved_roster_change_takes_effect(
     assert governance.config.roster.get("newcomer") is not None
 
 
+@pytest.mark.attack
 def test_the_new_roster_cannot_approve_itself(
     rooted: tuple[Repo, str], tmp_path: Path
 ) -> None:
@@ -160,6 +162,7 @@ def test_the_new_roster_cannot_approve_itself(
     assert (governed_record_path(ROSTER), "approval-missing") in found
 
 
+@pytest.mark.attack
 def test_lowering_the_policy_needs_the_old_policy_s_approvals(
     rooted: tuple[Repo, str],
 ) -> None:
@@ -184,6 +187,7 @@ def test_lowering_the_policy_needs_the_old_policy_s_approvals(
     assert "supervising_leader" in needed
 
 
+@pytest.mark.attack
 def test_approvals_by_the_wrong_roles_or_returned_do_not_count(
     rooted: tuple[Repo, str],
 ) -> None:
@@ -208,6 +212,7 @@ def test_approvals_by_the_wrong_roles_or_returned_do_not_count(
     assert (governed_record_path("site_config/columns.yml"), "returned") in found
 
 
+@pytest.mark.attack
 def test_mkdocs_settings_that_publish_outside_content_need_approval(
     rooted: tuple[Repo, str],
 ) -> None:
@@ -230,6 +235,7 @@ def test_a_change_approved_later_is_accepted_and_one_undone_is_forgotten(
     assert govern(repo, pin) == []
 
 
+@pytest.mark.attack
 def test_an_approved_change_that_breaks_the_configuration_is_not_taken(
     rooted: tuple[Repo, str],
 ) -> None:
@@ -251,6 +257,7 @@ def test_an_approved_change_that_breaks_the_configuration_is_not_taken(
     assert ("site_config/columns.yml", "governed-invalid") in found
 
 
+@pytest.mark.attack
 def test_history_rewritten_to_hide_a_roster_change_breaks_the_pin(
     rooted: tuple[Repo, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -275,6 +282,7 @@ def test_history_rewritten_to_hide_a_roster_change_breaks_the_pin(
     assert govern(repo, None) == [(ROSTER, "trust-unpinned")]
 
 
+@pytest.mark.attack
 def test_a_shallow_clone_is_refused(rooted: tuple[Repo, str], tmp_path: Path) -> None:
     repo, pin = rooted
     repo.write("content/notices/.keep", "")
@@ -300,6 +308,7 @@ def test_the_pin_comes_from_the_environment_when_not_given(
     assert "未钉住" in capsys.readouterr().out
 
 
+@pytest.mark.attack
 def test_production_refuses_an_unpinned_root(
     rooted: tuple[Repo, str],
     monkeypatch: pytest.MonkeyPatch,
@@ -311,6 +320,7 @@ def test_production_refuses_an_unpinned_root(
     assert "必须钉住信任根" in capsys.readouterr().out
 
 
+@pytest.mark.attack
 def test_a_pull_request_merge_is_judged_by_the_target_branch(
     rooted: tuple[Repo, str], tmp_path: Path
 ) -> None:
@@ -329,6 +339,7 @@ def test_a_pull_request_merge_is_judged_by_the_target_branch(
     assert (ROSTER, "governed-unapproved") in govern(repo, pin)
 
 
+@pytest.mark.attack
 def test_a_signature_backdated_past_a_revocation_is_void(
     rooted: tuple[Repo, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -358,6 +369,7 @@ def test_a_signature_backdated_past_a_revocation_is_void(
     assert "吊销生效时还不在主分支上" in void["message"]
 
 
+@pytest.mark.attack
 def test_a_return_removed_from_a_governed_record_still_counts(
     rooted: tuple[Repo, str],
 ) -> None:

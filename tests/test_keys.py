@@ -173,6 +173,7 @@ def test_signature_before_the_key_began_does_not_count(repo: Repo) -> None:
     assert warning.path == RECORD and "尚未生效" in warning.message
 
 
+@pytest.mark.attack
 def test_revoked_key_names_every_post_to_approve_again(repo: Repo) -> None:
     repo.roster(key_lines={"head": "        revoked: 2026-03-10\n"})
     two_posts(repo, later_at=dt.datetime(2026, 3, 10, 0, 0, tzinfo=TZ))
@@ -238,6 +239,7 @@ def test_rotation_keeps_what_the_old_key_signed(repo: Repo) -> None:
     assert result.warnings == () and result.ok
 
 
+@pytest.mark.attack
 def test_old_key_used_after_rotation_is_reported(repo: Repo) -> None:
     _, public = second_key(repo, "head-rotated")
     repo.roster(

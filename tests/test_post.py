@@ -55,6 +55,7 @@ def test_number_where_text_is_expected(repo: Repo) -> None:
     assert problem.field == "title" and "引号" in (problem.hint or "")
 
 
+@pytest.mark.attack
 def test_duplicate_keys_rejected(repo: Repo) -> None:
     text = post_text().replace("tier: general\n", "tier: general\ntier: major\n")
     [problem] = problems(repo, text)
@@ -129,6 +130,7 @@ def test_path_rules(repo: Repo) -> None:
     ("name", "words"),
     [(".hidden.md", "不能以点"), ("...md", "不能以点"), ("a\nb.md", "控制字符")],
 )
+@pytest.mark.attack
 def test_file_names_that_would_vanish_or_forge_lines(
     repo: Repo, name: str, words: str
 ) -> None:

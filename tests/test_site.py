@@ -176,6 +176,7 @@ def test_issuer_defaults_to_department_name(repo: Repo, config: SiteConfig) -> N
     assert "效力状态" not in block and "施行日期" not in block
 
 
+@pytest.mark.attack
 def test_title_with_html_is_escaped_everywhere(repo: Repo, config: SiteConfig) -> None:
     # Validation refuses < and > in titles; the sources escape them all the same.
     post = replace(make_post(repo), title="<img src=x onerror=alert(1)>通知")
@@ -322,6 +323,7 @@ def test_faithful_site_passes(
     assert check(tmp_path / "out" / "site", sources, two_posts) == []
 
 
+@pytest.mark.attack
 def test_injected_page_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -341,6 +343,7 @@ def test_injected_page_is_reported(
     assert "没有审批标记" in findings[0].message
 
 
+@pytest.mark.attack
 def test_page_with_wrong_hash_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -357,6 +360,7 @@ def test_page_with_wrong_hash_is_reported(
     assert "000000000000" in findings[0].message
 
 
+@pytest.mark.attack
 def test_page_of_one_post_at_anothers_place_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -369,6 +373,7 @@ def test_page_of_one_post_at_anothers_place_is_reported(
     assert [f.rule for f in findings] == ["site-page-mismatch"]
 
 
+@pytest.mark.attack
 def test_page_with_a_second_marker_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -385,6 +390,7 @@ def test_page_with_a_second_marker_is_reported(
     assert "实有 2 个" in findings[0].message
 
 
+@pytest.mark.attack
 def test_page_of_unapproved_post_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -422,6 +428,7 @@ def test_missing_site_is_reported(
     assert [f.rule for f in findings] == ["site-page-missing"]
 
 
+@pytest.mark.attack
 def test_search_index_entry_to_unexpected_page(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -450,6 +457,7 @@ def test_unreadable_search_index_is_reported(
     assert [f.rule for f in check(site, sources, two_posts)] == ["site-search-index"]
 
 
+@pytest.mark.attack
 def test_source_files_are_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -483,6 +491,7 @@ def test_marker_in_404_page_is_reported(
     assert [f.rule for f in check(site, sources, two_posts)] == ["site-page-mismatch"]
 
 
+@pytest.mark.attack
 def test_sitemap_with_unexpected_location(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -501,6 +510,7 @@ def test_sitemap_with_unexpected_location(
     assert rules_of(findings) == [("site/sitemap.xml.gz", "site-sitemap")]
 
 
+@pytest.mark.attack
 def test_symlink_in_site_is_reported(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:
@@ -539,6 +549,7 @@ def test_files_other_than_pages_are_reported(
     assert all(f.article == "附件1 第九条" for f in findings)
 
 
+@pytest.mark.attack
 def test_theme_and_generated_files_must_keep_their_bytes(
     tmp_path: Path, two_posts: Report, config: SiteConfig
 ) -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from pipeline.findings import Finding
 from pipeline.verify import Report, verify_repository
 from tests.helpers.repo import NOW, SIGNED_AT, Repo, post_text, raw_sign
@@ -56,6 +58,7 @@ def test_major_post_needs_principal_leader(repo: Repo) -> None:
     assert "主要领导" in finding.message and finding.article == "附件1 第八条"
 
 
+@pytest.mark.attack
 def test_body_edited_after_signing(repo: Repo) -> None:
     approved(repo)
     path = repo.root / POST
@@ -65,6 +68,7 @@ def test_body_edited_after_signing(repo: Repo) -> None:
     assert report.publishable == []
 
 
+@pytest.mark.attack
 def test_one_byte_changed_voids_all_signatures(repo: Repo) -> None:
     approved(repo)
     path = repo.root / POST
@@ -74,6 +78,7 @@ def test_one_byte_changed_voids_all_signatures(repo: Repo) -> None:
     assert rules(run(repo)) == [(POST, "hash-mismatch")]
 
 
+@pytest.mark.attack
 def test_tier_lowered_after_signing(repo: Repo) -> None:
     approved(repo, tier="major")
     repo.sign(POST, "boss", "principal_leader")
@@ -84,6 +89,7 @@ def test_tier_lowered_after_signing(repo: Repo) -> None:
     assert rules(run(repo)) == [(POST, "hash-mismatch")]
 
 
+@pytest.mark.attack
 def test_tier_lowered_and_record_hash_rewritten(repo: Repo) -> None:
     approved(repo, tier="major")
     path = repo.root / POST
@@ -107,6 +113,7 @@ def test_tier_lowered_and_record_hash_rewritten(repo: Repo) -> None:
     }
 
 
+@pytest.mark.attack
 def test_signature_copied_to_another_post(repo: Repo) -> None:
     approved(repo)
     other = "content/notices/另一篇通知.md"
@@ -118,6 +125,7 @@ def test_signature_copied_to_another_post(repo: Repo) -> None:
     assert [p.path for p in report.publishable] == [POST]
 
 
+@pytest.mark.attack
 def test_signature_entry_moved_into_another_record(repo: Repo) -> None:
     approved(repo)
     other = "content/notices/另一篇通知.md"
@@ -138,12 +146,14 @@ def test_signature_entry_moved_into_another_record(repo: Repo) -> None:
     assert "科室负责人" in missing.message
 
 
+@pytest.mark.attack
 def test_signature_in_another_namespace(repo: Repo) -> None:
     cheat_section_head(repo, "head", "section_head", namespace="git")
     finding = only(run(repo), "signature-invalid")
     assert "命名空间" in finding.message and "git" in finding.message
 
 
+@pytest.mark.attack
 def test_signer_without_the_role(repo: Repo) -> None:
     cheat_section_head(repo, "pclerk", "section_head")
     report = run(repo)
@@ -151,12 +161,14 @@ def test_signer_without_the_role(repo: Repo) -> None:
     assert "科室负责人" in only(report, "approval-missing").message
 
 
+@pytest.mark.attack
 def test_section_head_of_another_department(repo: Repo) -> None:
     cheat_section_head(repo, "phead", "section_head")
     finding = only(run(repo), "signer-role")
     assert "办公室的科室负责人" in finding.message
 
 
+@pytest.mark.attack
 def test_role_ended_before_signing(repo: Repo) -> None:
     from tests.helpers import repo as helpers
 
@@ -178,6 +190,7 @@ def test_role_ended_before_signing(repo: Repo) -> None:
     assert "孙科长" in finding.message
 
 
+@pytest.mark.attack
 def test_revoked_key(repo: Repo) -> None:
     repo.roster(key_lines={"head": "        revoked: 2026-03-01\n"})
     cheat_section_head(repo, "head", "section_head")
@@ -191,6 +204,7 @@ def test_signatures_before_revocation_stand(repo: Repo) -> None:
     assert run(repo).findings == []
 
 
+@pytest.mark.attack
 def test_expired_key(repo: Repo) -> None:
     repo.roster(key_lines={"head": "        until: 2026-01-31\n"})
     cheat_section_head(repo, "head", "section_head")
@@ -198,6 +212,7 @@ def test_expired_key(repo: Repo) -> None:
     assert "不在有效期内" in finding.message
 
 
+@pytest.mark.attack
 def test_signature_dated_before_key_existed(repo: Repo) -> None:
     repo.roster(key_from={"head": "2026-03-05"})
     cheat_section_head(repo, "head", "section_head")
@@ -205,6 +220,7 @@ def test_signature_dated_before_key_existed(repo: Repo) -> None:
     assert "2026-03-05 至" in finding.message
 
 
+@pytest.mark.attack
 def test_signature_dated_before_the_secrecy_review(repo: Repo) -> None:
     early = dt.datetime(2026, 2, 28, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     cheat_section_head(repo, "head", "section_head", at=early)
@@ -243,11 +259,13 @@ def test_aged_signature_stops_blocking_once_the_role_is_filled(repo: Repo) -> No
     assert only(report, "key-invalid").severity == "warning"
 
 
+@pytest.mark.attack
 def test_signature_dated_in_the_future(repo: Repo) -> None:
     cheat_section_head(repo, "head", "section_head", at=NOW + dt.timedelta(days=1))
     assert only(run(repo), "signed-in-future").path == RECORD
 
 
+@pytest.mark.attack
 def test_missing_secrecy_review(repo: Repo) -> None:
     text = post_text()
     repo.write(POST, text.split("secrecy_review:")[0] + "---\nbody\n")
@@ -256,6 +274,7 @@ def test_missing_secrecy_review(repo: Repo) -> None:
     assert finding.article == "附件4 第四条"
 
 
+@pytest.mark.attack
 def test_opinion_referred_blocks(repo: Repo) -> None:
     approved(repo, opinion="referred")
     report = run(repo)
@@ -264,11 +283,13 @@ def test_opinion_referred_blocks(repo: Repo) -> None:
     assert report.publishable == []
 
 
+@pytest.mark.attack
 def test_opinion_not_publishable_blocks(repo: Repo) -> None:
     approved(repo, opinion="not_publishable")
     assert only(run(repo), "secrecy-opinion").field == "secrecy_review.opinion"
 
 
+@pytest.mark.attack
 def test_return_blocks_until_newer_approval(repo: Repo) -> None:
     approved(repo)
     later = SIGNED_AT + dt.timedelta(hours=1)
@@ -279,6 +300,7 @@ def test_return_blocks_until_newer_approval(repo: Repo) -> None:
     assert run(repo).findings == []
 
 
+@pytest.mark.attack
 def test_handler_approving_own_post(repo: Repo) -> None:
     repo.write(POST, post_text(handler="head"))
     repo.sign(POST, "head", "handler")
@@ -289,6 +311,7 @@ def test_handler_approving_own_post(repo: Repo) -> None:
     assert "科室负责人" in only(report, "approval-missing").message
 
 
+@pytest.mark.attack
 def test_handler_signature_by_someone_else(repo: Repo) -> None:
     repo.write(POST, post_text())
     raw_sign(repo, POST, "pclerk", "handler")
@@ -305,11 +328,13 @@ def test_record_for_a_post_that_no_longer_exists(repo: Repo) -> None:
     assert rules(run(repo)) == [(RECORD, "review-orphan")]
 
 
+@pytest.mark.attack
 def test_missing_record(repo: Repo) -> None:
     repo.write(POST, post_text())
     assert rules(run(repo)) == [(POST, "review-missing")]
 
 
+@pytest.mark.attack
 def test_one_person_cannot_fill_two_roles(repo: Repo) -> None:
     from tests.helpers import repo as helpers
 
@@ -337,6 +362,7 @@ def test_one_person_cannot_fill_two_roles(repo: Repo) -> None:
     assert run(repo).findings == []
 
 
+@pytest.mark.attack
 def test_one_person_with_two_keys_fills_one_role(
     repo: Repo, key_folder: object
 ) -> None:
@@ -358,6 +384,7 @@ def test_one_person_with_two_keys_fills_one_role(
     assert "分管领导" in only(report, "approval-missing").message
 
 
+@pytest.mark.attack
 def test_unknown_signer(repo: Repo) -> None:
     repo.write(POST, post_text())
     repo.approve_all(POST)
@@ -370,6 +397,7 @@ def test_unknown_signer(repo: Repo) -> None:
     assert only(report, "signer-unknown").path == RECORD
 
 
+@pytest.mark.attack
 def test_production_refuses_demo_keys(repo: Repo) -> None:
     repo.roster(key_lines={"head": "        demo: true\n"})
     approved(repo)
@@ -417,6 +445,7 @@ def test_return_by_a_role_the_post_does_not_need_does_not_block(repo: Repo) -> N
     assert run(repo).findings == []
 
 
+@pytest.mark.attack
 def test_hidden_text_and_raw_html_block_publication(repo: Repo) -> None:
     approved(repo, body="正文。\n<style>p{display:none}</style>\n")
     report = run(repo)
@@ -424,6 +453,7 @@ def test_hidden_text_and_raw_html_block_publication(repo: Repo) -> None:
     assert report.publishable == []
 
 
+@pytest.mark.attack
 def test_symlinked_post_is_refused(repo: Repo) -> None:
     approved(repo)
     link = repo.root / "content/notices/链接.md"
@@ -469,6 +499,7 @@ def test_stray_files_and_orphan_records_are_warnings(repo: Repo) -> None:
     ]
 
 
+@pytest.mark.attack
 def test_deleting_a_return_from_the_record_is_caught_against_the_base(
     repo: Repo, tmp_path: Path
 ) -> None:
