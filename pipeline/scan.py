@@ -28,10 +28,10 @@ _UNSAFE_TAGS = (
 )
 _UNSAFE_HTML = [
     (re.compile(rf"<\s*/?\s*({_UNSAFE_TAGS})\b", re.IGNORECASE), "标签 <{0}>"),
-    (re.compile(r"<[^>\n]*\s(on[a-z]+)\s*=", re.IGNORECASE), "事件属性 {0}"),
+    (re.compile(r"<[^>\n]*[\s/](on[a-z]+)\s*=", re.IGNORECASE), "事件属性 {0}"),
     (re.compile(r"(javascript|vbscript)\s*:", re.IGNORECASE), "{0}: 链接"),
     (re.compile(r"(data)\s*:\s*text/html", re.IGNORECASE), "{0}:text/html 链接"),
-    (re.compile(r"<[^>\n]*\s(style)\s*=", re.IGNORECASE), "{0} 属性"),
+    (re.compile(r"<[^>\n]*[\s/](style)\s*=", re.IGNORECASE), "{0} 属性"),
 ]
 
 
@@ -183,9 +183,27 @@ class _AllowList(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
 
+    # Comments, declarations and CDATA: readers do not see them, and browsers end
+    # them by rules of their own (``<!-->`` closes at once in a browser, not here),
+    # so what follows could be markup this parser never judged.
+    def handle_comment(self, data: str) -> None:
+        self.problems.append(
+            ("HTML 注释 <!-- -->（读者看不到，浏览器对它的解析也与此不同）", "<!--")
+        )
+
+    def handle_decl(self, decl: str) -> None:
+        self.problems.append((f"HTML 声明 <!{html.escape(decl[:20])}>", "<!"))
+
+    def unknown_decl(self, data: str) -> None:
+        self.problems.append((f"HTML 声明 <![{html.escape(data[:20])}", "<!["))
+
+    def handle_pi(self, data: str) -> None:
+        self.problems.append(("HTML 处理指令 <?…>", "<?"))
+
 
 def _safe_target(tag: str, name: str, value: str) -> bool:
-    target = "".join(value.split()).lower()
+    # Browsers read a backslash in a URL as a slash: /\host is //host.
+    target = "".join(value.split()).lower().replace("\\", "/")
     try:
         parts = urlsplit(target)
     except ValueError:

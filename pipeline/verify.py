@@ -31,7 +31,7 @@ from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, SignatureError
 from pipeline.findings import ERROR, WARNING, Finding, finding, from_error
 from pipeline.policy import HANDLER, OPINION_LABELS, Requirement
-from pipeline.post import CONTENT_DIR, Post, post_paths, read_post
+from pipeline.post import CONTENT_DIR, Post, post_paths, read_post, sha256_hex
 from pipeline.review import (
     DECISIONS,
     NAMESPACE,
@@ -706,20 +706,34 @@ def _demo_findings(counted: Iterable[Counted]) -> list[Finding]:
 
 
 def _rewritten_records(root: Path, base: Path) -> dict[str, list[Finding]]:
-    """Per post: signatures the base branch's record holds that the record here lacks.
+    """Per post: signatures the base branch's record holds that are gone here.
 
-    A record for the same bytes may only grow; once the post changes, its old
-    signatures are void anyway and a fresh record may replace the old one.
+    A record is append-only while its post keeps the bytes it covers: deleting the
+    record, changing its hash or dropping a signature (a return, say) is caught.
+    Once the post itself changes, its old signatures are void anyway and a fresh
+    record may replace the old one.
     """
     found: dict[str, list[Finding]] = {}
     for path in record_paths(base):
         old, _ = read_record(base, path)
-        if old is None or not (root / path).is_file():
+        if old is None or not old.signatures:
             continue
-        new, _ = read_record(root, path)
-        if new is None or new.sha256 != old.sha256:
+        post = root / old.post
+        if not post.is_file() or sha256_hex(post.read_bytes()) != old.sha256:
             continue
-        kept = {s.armored.strip() for s in new.signatures}
+        new = read_record(root, path)[0] if (root / path).is_file() else None
+        kept = (
+            {s.armored.strip() for s in new.signatures}
+            if new is not None and new.sha256 == old.sha256
+            else set()
+        )
+        how = (
+            "审查记录被删除了"
+            if not (root / path).is_file()
+            else "审查记录的哈希被改掉了"
+            if new is not None and new.sha256 != old.sha256
+            else "审查记录删去了"
+        )
         for signature in old.signatures:
             if signature.armored.strip() not in kept:
                 found.setdefault(old.post, []).append(
@@ -727,7 +741,7 @@ def _rewritten_records(root: Path, base: Path) -> dict[str, list[Finding]]:
                         signature,
                         path,
                         "review-rewritten",
-                        f"审查记录删去了目标分支上已有的签名：{signature.signer} 以 "
+                        f"稿件没有改动，{how}目标分支上已有的签名：{signature.signer} 以 "
                         f"{ROLE_LABELS[signature.role]}身份于 {signature.signed_at_text} 的"
                         f"“{DECISIONS[signature.decision]}”。审查记录只能追加，不能删改。",
                         hint="请恢复被删去的签名；若要推翻退回，请由该角色重新签署同意。",

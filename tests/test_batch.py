@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -212,3 +213,29 @@ def test_portal_sign_batch_command(
     ]
     assert main(["sign", "--root", str(repo.root), *escape]) == 1
     assert "清单的名称" in capsys.readouterr().err
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize("how", ["delete", "rehash"])
+def test_a_return_in_a_post_record_cannot_be_dropped_behind_a_batch(
+    batched: Repo, tmp_path: Path, how: str
+) -> None:
+    # The section head returns one post of the batch; the return lands in its record.
+    batched.sign(
+        FIRST, "head", "section_head", decision="return", at=SIGNED_AT.replace(hour=11)
+    )
+    record = batched.root / "reviews/notices/关于春节值班的通知.yml"
+    assert record.exists()
+    base = tmp_path / "base"
+    shutil.copytree(batched.root, base)
+    if how == "delete":
+        record.unlink()
+    else:
+        text = record.read_text(encoding="utf-8")
+        record.write_text(
+            text.replace("sha256: ", "sha256: 0", 1)[:-1], encoding="utf-8"
+        )
+    report = verify_repository(batched.root, batched.config, now=NOW, base=base)
+    assert FIRST not in [p.path for p in report.publishable]
+    rewritten = [f for f in report.findings if f.rule == "review-rewritten"]
+    assert rewritten and "稿件没有改动" in rewritten[0].message

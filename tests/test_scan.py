@@ -75,8 +75,16 @@ def test_direction_overrides_and_control_characters(char: str) -> None:
         '<video src="https://example.invalid/v.mp4" autoplay></video>',
         '段落\n{: onclick="alert(1)" }',
         '<p dir="rtl">倒排</p>',
+        # Browsers close <!--> at once; Python's parser reads on to the next -->.
+        '<!--><img src="x.png" alt="" title=""/onerror=alert(5)>-->',
+        "<!--><b>没有事件属性也不行</b>-->",
+        "<!-- 读者看不到的话 -->",
+        "文字<![CDATA[ x ]]>",
+        # A backslash is a slash to a browser: /\\host is another host.
+        "![栏目示意图](/\\127.0.0.1:8765/banner.png)",
     ],
 )
+@pytest.mark.attack
 def test_html_a_browser_would_run_or_fetch_is_refused(body: str) -> None:
     found = scan_text(PATH, f"---\ntitle: x\n---\n正文\n\n{body}\n")
     assert [f.rule for f in found][:1] == ["unsafe-html"], body
