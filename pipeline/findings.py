@@ -41,6 +41,7 @@ RULES = {
     # Governed files and the trust root.
     "governed-unapproved": "附件1 第十一条、第十二条",
     "governed-invalid": "附件1 第十一条",
+    "approval-replayed": "附件1 第十一条、第十二条",
     "trust-unpinned": "附件1 第十一条",
     "history-unavailable": "附件1 第十一条",
     # The built site, checked page by page against the approvals.

@@ -80,6 +80,10 @@ class Governance:
     # Every signature seen so far in the record of a governed change, by record path
     # and approved hash: a record is append-only, so a return removed later still counts.
     seen: dict[tuple[str, str], dict[str, Signature]] = field(default_factory=dict)
+    # When the version in force of each governed file was approved (its latest
+    # counted approval): an approval signed before that was for an earlier change
+    # and cannot be replayed.
+    approved_at: dict[str, dt.datetime] = field(default_factory=dict)
 
     def witness(self, key: KeyGrant, path: str, armored: str) -> bool:
         """Whether ``armored`` was in the file ``path`` when ``key``'s revocation came
@@ -198,12 +202,11 @@ def _advance(
     now: dt.datetime,
 ) -> dict[str, list[Finding]]:
     """Accept the approved changes of ``state``; the reasons the others are not."""
-    reasons = {
-        path: judge_change(
-            path, current[path], state, governance.config, now, governance.seen
-        )
+    judged = {
+        path: judge_change(path, current[path], state, governance, now)
         for path in changed
     }
+    reasons = {path: found for path, (found, _) in judged.items()}
     accepted = [path for path in changed if not reasons[path]]
     if not accepted:
         return reasons
@@ -220,6 +223,10 @@ def _advance(
         return reasons
     governance.approved = candidate
     governance.config = config
+    for path in accepted:
+        when = judged[path][1]
+        if when is not None:
+            governance.approved_at[path] = when
     governance._note_revocations(state)
     return reasons
 
@@ -228,16 +235,17 @@ def judge_change(
     path: str,
     data: bytes | None,
     state: State,
-    config: SiteConfig,
+    governance: Governance,
     now: dt.datetime,
-    seen: dict[tuple[str, str], dict[str, Signature]] | None = None,
-) -> list[Finding]:
-    """Why the change of ``path`` to ``data`` in ``state`` is not approved under
-    ``config`` (the configuration in force before it); empty when it is.
+) -> tuple[list[Finding], dt.datetime | None]:
+    """Why the change of ``path`` to ``data`` in ``state`` is not approved under the
+    configuration in force before it (empty when it is), and when it was approved.
 
-    ``seen`` keeps the signatures earlier states' records held for the same bytes;
-    they count too, so deleting a return from the record does not undo it.
+    Signatures earlier states' records held for the same bytes count too, so deleting
+    a return from the record does not undo it; approvals signed before the version in
+    force was approved were given for an earlier change and do not count.
     """
+    config = governance.config
     record_path = governed_record_path(path)
     if data is None:
         return [
@@ -247,7 +255,7 @@ def judge_change(
                 "受管文件被删除；网站不能没有它。",
                 hint="请恢复此文件。",
             )
-        ]
+        ], None
     raw = state.read(record_path)
     if raw is None:
         return [
@@ -257,13 +265,13 @@ def judge_change(
                 f"没有审查记录 {record_path}。",
                 hint=_who_signs(path, config),
             )
-        ]
+        ], None
     record, problems = record_from_bytes(raw, record_path)
     findings = [from_error("review-invalid", problem) for problem in problems]
     if record is None:
         return findings or [
             finding(record_path, "review-invalid", "审查记录无法使用。")
-        ]
+        ], None
     if record.post != path:
         return [
             finding(
@@ -273,7 +281,7 @@ def judge_change(
                 field="post",
                 hint="请为本文件重新审批，不要复制其他记录。",
             )
-        ]
+        ], None
     if record.sha256 != sha256(data):
         return [
             finding(
@@ -282,24 +290,40 @@ def judge_change(
                 f"现在的内容与 {record_path} 所批准的不同（SHA-256 不符），批准只对所签的内容有效。",
                 hint=_who_signs(path, config),
             )
-        ]
-    if seen is not None:
-        known = seen.setdefault((record_path, record.sha256), {})
-        for signature in record.signatures:
-            known.setdefault("".join(signature.armored.split()), signature)
-        record = replace(record, signatures=tuple(known.values()))
-    return _approvals(record, config, now)
+        ], None
+    known = governance.seen.setdefault((record_path, record.sha256), {})
+    for signature in record.signatures:
+        known.setdefault("".join(signature.armored.split()), signature)
+    record = replace(record, signatures=tuple(known.values()))
+    return _approvals(record, config, now, governance.approved_at.get(path))
 
 
 def _approvals(
-    record: ReviewRecord, config: SiteConfig, now: dt.datetime
-) -> list[Finding]:
-    """The findings of a record whose hash matches: signatures, roles, returns."""
+    record: ReviewRecord,
+    config: SiteConfig,
+    now: dt.datetime,
+    floor: dt.datetime | None,
+) -> tuple[list[Finding], dt.datetime | None]:
+    """The findings of a record whose hash matches (signatures, roles, returns), and
+    the time of its latest counted approval; ``floor`` is when the version in force
+    was approved."""
     requirements = config.policy.change_requirements()
     office = config.office
     counted: list[Counted] = []
     findings: list[Finding] = []
     for signature in record.signatures:
+        if floor is not None and signature.signed_at <= floor:
+            findings.append(
+                signature_finding(
+                    signature,
+                    record.path,
+                    "approval-replayed",
+                    f"这个签名签于 {signature.signed_at_text}，早于现行版本获批的时间 "
+                    f"{floor.isoformat()}：它批准的是更早的一次改动，不能拿来批准这次改动。",
+                    hint=_who_signs(record.post, config),
+                )
+            )
+            continue
         outcome = check_signer(record, signature, config, now=now)
         if isinstance(outcome, Counted) and not outcome.person.holds(
             signature.role, office.id, signature.signed_at
@@ -334,8 +358,11 @@ def _approvals(
         f.rule in ("approval-missing", "distinct-persons", "returned") for f in findings
     ):
         # Every role is filled: signatures that did not count no longer matter.
-        return []
-    return findings
+        approvals = [
+            c.signature.signed_at for c in counted if c.signature.decision == "approve"
+        ]
+        return [], max(approvals)
+    return findings, None
 
 
 def _missing(

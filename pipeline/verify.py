@@ -120,6 +120,7 @@ def verify_repository(
     report.findings.extend(from_error("review-invalid", p) for p in batches.problems)
     if base is not None:
         report.findings.extend(_rewritten_batches(batches, read_batches(base)))
+    batches = _checked_batches(batches, config, now, witness, set(paths), report)
     for path in paths:
         post, findings = verify_post(
             root,
@@ -748,6 +749,50 @@ def _rewritten_records(root: Path, base: Path) -> dict[str, list[Finding]]:
                     )
                 )
     return found
+
+
+def _checked_batches(
+    batches: BatchIndex,
+    config: SiteConfig,
+    now: dt.datetime,
+    witness: Witness | None,
+    posts: set[str],
+    report: Report,
+) -> BatchIndex:
+    """Each manifest's signatures checked once: one that fails is reported once, for
+    the manifest, and left out; the role and department checks stay per post. A
+    manifest listing a post that no longer exists gets a warning."""
+    kept = []
+    for batch in batches.batches:
+        record = batch.as_record()
+        good = []
+        for signature in batch.signatures:
+            outcome = check_signer(record, signature, config, now=now, witness=witness)
+            if isinstance(outcome, Finding):
+                if outcome.rule in _AGED:
+                    # Posts missing the role get their own errors.
+                    outcome = replace(
+                        outcome,
+                        severity=WARNING,
+                        message=outcome.message + "（此签名对清单中的稿件均不计入。）",
+                    )
+                report.findings.append(outcome)
+            else:
+                good.append(signature)
+        kept.append(replace(batch, signatures=tuple(good)))
+        report.findings.extend(
+            finding(
+                batch.path,
+                "review-orphan",
+                f"清单列出的稿件 {path} 不存在。",
+                severity=WARNING,
+                line=batch.lines.get(path),
+                field="posts",
+                hint="稿件已删除或改名；清单不能改动，若要恢复或改名后发布，须重新审批。",
+            )
+            for path in sorted(set(batch.posts) - posts)
+        )
+    return BatchIndex(kept, batches.problems)
 
 
 def _rewritten_batches(here: BatchIndex, base: BatchIndex) -> list[Finding]:

@@ -239,3 +239,10 @@ def test_a_return_in_a_post_record_cannot_be_dropped_behind_a_batch(
     assert FIRST not in [p.path for p in report.publishable]
     rewritten = [f for f in report.findings if f.rule == "review-rewritten"]
     assert rewritten and "稿件没有改动" in rewritten[0].message
+
+
+def test_a_deleted_post_still_listed_is_reported(batched: Repo) -> None:
+    (batched.root / FIRST).unlink()
+    publishable, findings = verdict(batched)
+    assert publishable == [SECOND]
+    assert findings == [(MANIFEST, "review-orphan", "warning")]

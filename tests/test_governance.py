@@ -404,3 +404,44 @@ def test_a_return_removed_from_a_governed_record_still_counts(
     found = govern(repo, pin)
     assert ("site_config/columns.yml", "governed-unapproved") in found
     assert (governed_record_path("site_config/columns.yml"), "returned") in found
+
+
+@pytest.mark.attack
+def test_an_old_approved_version_cannot_be_replayed(
+    rooted: tuple[Repo, str], tmp_path: Path
+) -> None:
+    repo, pin = rooted
+    newcomer = make_key(tmp_path / "newcomer", "newcomer")
+    add_person(
+        repo,
+        "newcomer",
+        "      - role: staff\n        department: office\n        from: 2020-01-01\n",
+        newcomer,
+    )
+    approve_change(repo, ROSTER)
+    before = repo.commit("新增工作人员（已批准）")
+    roster = repo.root / ROSTER
+    text = roster.read_text(encoding="utf-8")
+    lead = text.index("  - id: lead")
+    key_from = text.index("        from: 2020-01-01\n", text.index("keys:", lead))
+    end = key_from + len("        from: 2020-01-01\n")
+    roster.write_text(
+        text[:end] + "        revoked: 2026-03-05\n" + text[end:], "utf-8"
+    )
+    approve_change(repo, ROSTER, at=LATER + dt.timedelta(days=3))
+    repo.commit("吊销吴分管的钥匙（已批准）")
+    assert (
+        trusted_governance(repo.root, pin=pin, now=NOW)
+        .config.roster.get("lead")
+        .keys[0]
+        .revoked
+        is not None
+    )  # type: ignore[union-attr]
+    assert govern(repo, pin) == []
+    # Bring back the roster before the revocation, with the approval it had then.
+    record = governed_record_path(ROSTER)
+    repo.git("checkout", before, "--", ROSTER, record)
+    repo.commit("恢复旧花名册")
+    found = govern(repo, pin)
+    assert (ROSTER, "governed-unapproved") in found
+    assert (record, "approval-replayed") in found
