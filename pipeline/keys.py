@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pipeline import sshsig
+from pipeline.batch import BATCHES_DIR, read_batches
 from pipeline.config import SiteConfig
 from pipeline.errors import SignatureError
 from pipeline.findings import ERROR, WARNING, Finding, finding
@@ -116,10 +117,11 @@ class _Use:
 
 
 def load_records(root: Path) -> list[ReviewRecord]:
-    """The per-post review records under ``reviews/`` that can be read.
+    """The per-post review records and the batch manifests that can be read.
 
-    Files under ``reviews/_…`` are not per-post records and are left out; records
-    that cannot be read are skipped too (``portal verify`` reports them).
+    Records of governed files (``reviews/_governed``) are judged with the history by
+    ``portal verify``; files that cannot be read are skipped (``portal verify``
+    reports them).
     """
     records = []
     for path in record_paths(root):
@@ -128,7 +130,15 @@ def load_records(root: Path) -> list[ReviewRecord]:
         record, _ = read_record(root, path)
         if record is not None:
             records.append(record)
+    records.extend(batch.as_record() for batch in read_batches(root).batches)
     return records
+
+
+def batch_listing(root: Path) -> dict[str, tuple[str, ...]]:
+    """Each batch manifest's path, and the posts it lists."""
+    return {
+        batch.path: tuple(sorted(batch.posts)) for batch in read_batches(root).batches
+    }
 
 
 def key_report(
@@ -137,8 +147,12 @@ def key_report(
     *,
     on: dt.date,
     within: int = DEFAULT_WITHIN,
+    listed: Mapping[str, Iterable[str]] | None = None,
 ) -> KeyReport:
     """The state on ``on`` of every key in the roster, with warnings.
+
+    ``listed`` maps a batch manifest to the posts it lists (``batch_listing``), so a
+    revoked key's batch signature names every post that needs fresh approval.
 
     Warnings: a key that stops counting within ``within`` days (severity warning); a
     signature made with a key outside its window, revocation included (severity
@@ -152,7 +166,15 @@ def key_report(
             field = f"people[{index}].keys[{number}]"
             state = _state(person, grant, field, config, on, within)
             late = [use for use in uses if use.grant is grant]
-            reapprove = sorted({u.record.post for u in late if _after_revocation(u)})
+            listed = listed or {}
+            reapprove = sorted(
+                {
+                    post
+                    for u in late
+                    if _after_revocation(u)
+                    for post in listed.get(u.record.path, (u.record.post,))
+                }
+            )
             keys.append(replace(state, reapprove=tuple(reapprove)))
             if state.state == EXPIRING:
                 warnings.append(_expiring(person, grant, state, config))
@@ -296,6 +318,10 @@ def _late_use(use: _Use, config: SiteConfig) -> Finding:
         f"用的是{person.name}（{person.id}）的钥匙 {grant.key.fingerprint()}"
     )
     command = f"portal sign {post} --role {signature.role}"
+    if post.startswith(f"{BATCHES_DIR}/"):
+        command = (
+            f"portal sign --batch <新清单名> <清单所列稿件> --role {signature.role}"
+        )
     if _after_revocation(use):
         revoked = _day(grant.revoked, config.site.tz)
         return finding(

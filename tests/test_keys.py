@@ -339,3 +339,37 @@ def test_command_json_is_stable(repo: Repo, capsys: pytest.CaptureFixture[str]) 
 
 def test_negative_window_is_a_usage_error(repo: Repo) -> None:
     assert run_cli(repo, "--within", "-1") == 2
+
+
+def test_a_revoked_key_in_a_batch_names_every_listed_post(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.keys import batch_listing
+    from pipeline.sign import sign_batch
+
+    repo.roster(key_lines={"head": "        revoked: 2026-03-10\n"})
+    repo.write(POST, post_text())
+    repo.write(LATER, post_text(title="高新技术企业认定通知", body="另一篇。\n"))
+    # Signed after the revocation, as a cheat would: skipping portal sign's checks.
+    monkeypatch.setattr("pipeline.sign._check_may_sign", lambda *args: None)
+    monkeypatch.setattr("pipeline.sign._key_unusable", lambda *args: None)
+    sign_batch(
+        repo.root,
+        repo.config,
+        "两篇通知",
+        [POST, LATER],
+        role="section_head",
+        key=SigningKey(repo.keys["head"]),
+        at=dt.datetime(2026, 3, 11, 9, 0, tzinfo=TZ),
+    )
+    result = key_report(
+        repo.config,
+        load_records(repo.root),
+        on=ON,
+        listed=batch_listing(repo.root),
+    )
+    assert key_of(result, "head").reapprove == tuple(sorted([POST, LATER]))
+    assert (
+        only(result.warnings, "key-revoked-used").path
+        == "reviews/_batches/两篇通知.yml"
+    )

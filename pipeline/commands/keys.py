@@ -15,6 +15,7 @@ from pipeline.keys import (
     STATE_LABELS,
     KeyReport,
     KeyState,
+    batch_listing,
     key_report,
     load_records,
 )
@@ -34,7 +35,13 @@ def keys(root: Path, *, on: dt.date | None, within: int, output_format: str) -> 
         )
     config = load_config(root)
     day = on or dt.datetime.now(config.site.tz).date()
-    report = key_report(config, load_records(root), on=day, within=within)
+    report = key_report(
+        config,
+        load_records(root),
+        on=day,
+        within=within,
+        listed=batch_listing(root),
+    )
     if output_format == "json":
         result(report.to_json())
     else:
