@@ -44,6 +44,31 @@ KINDS = {
     "guide": "办事指南",
     "report": "报告",
 }
+# Markdown extensions a site may render posts with: they only change how text is
+# rendered, and none reads a file. MkDocs always uses its three built-ins.
+MARKDOWN_EXTENSIONS = (
+    "toc",
+    "tables",
+    "fenced_code",
+    "attr_list",
+    "admonition",
+    "footnotes",
+    "def_list",
+    "abbr",
+    "md_in_html",
+    "sane_lists",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "pymdownx.inlinehilite",
+    "pymdownx.tabbed",
+    "pymdownx.tasklist",
+    "pymdownx.caret",
+    "pymdownx.mark",
+    "pymdownx.tilde",
+    "pymdownx.betterem",
+)
+MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 _OFFSET = re.compile(r"^([+-])(0\d|1[0-4]):([0-5]\d)$")
 
 
@@ -54,6 +79,9 @@ class Site:
     id: str
     title: str
     tz: dt.tzinfo
+    # The Markdown dialect of posts: what the content scan renders them with, and
+    # what the site must render them with.
+    markdown_extensions: tuple[str, ...] = MKDOCS_BUILTIN_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -144,13 +172,22 @@ def _read(read: Reader, name: str) -> tuple[object, str]:
 def _load_site(document: object, path: str) -> Site:
     problems: list[PortalError] = []
     top = Fields(document, path=path, error=ConfigError, problems=problems, line=1)
-    top.only(["id", "title", "utc_offset"])
+    top.only(["id", "title", "utc_offset", "markdown_extensions"])
     site_id = top.ident("id")
     title = top.text("title", what="网站名称")
     offset = top.text("utc_offset", required=False, pattern=_OFFSET, what="如 +08:00")
+    extensions = top.text_list("markdown_extensions", required=False)
+    unknown = [name for name in extensions if name not in MARKDOWN_EXTENSIONS]
+    if unknown:
+        top.fail(
+            "markdown_extensions",
+            f"Markdown 扩展 {'、'.join(unknown)} 不在允许范围内。",
+            f"允许的扩展有：{'、'.join(MARKDOWN_EXTENSIONS)}。",
+        )
     raise_if_any(problems)
     assert site_id is not None and title is not None
-    return Site(site_id, title, _timezone(offset or "+08:00"))
+    dialect = tuple(dict.fromkeys((*MKDOCS_BUILTIN_EXTENSIONS, *extensions)))
+    return Site(site_id, title, _timezone(offset or "+08:00"), dialect)
 
 
 def _timezone(offset: str) -> dt.tzinfo:

@@ -111,6 +111,15 @@ class Fields:
             )
             return None
         value = unicodedata.normalize("NFC", value.strip())
+        hidden = sorted({c for c in value if is_hidden(c)})
+        if hidden:
+            self.fail(
+                key,
+                f"值“{visible(value)}”含有不可见或改变文字方向的字符 "
+                f"{'、'.join(f'U+{ord(c):04X}' for c in hidden)}；看到的与实际内容会不一样。",
+                "请删除这些字符（YAML 中也不要用 \\u202E 之类的转义写入它们）。",
+            )
+            return None
         if choices is not None and value not in choices:
             self.fail(key, f"值“{visible(value)}”无效；可选：{'、'.join(choices)}。")
             return None
@@ -231,6 +240,19 @@ class Fields:
             problems=self.problems,
             prefix=prefix,
         )
+
+
+# Formatting characters that are ordinary in Chinese text and harmless on a page.
+_ALLOWED_FORMAT = {"\u200b", "\u200c", "\u200d", "\ufeff"}
+
+
+def is_hidden(char: str) -> bool:
+    """Whether ``char`` is invisible or changes the direction of text around it
+    (control, format and separator characters), so that what a reader sees differs
+    from the bytes. Tabs, line feeds and zero-width (non-)joiners are ordinary."""
+    if char in "\t\n" or char in _ALLOWED_FORMAT:
+        return False
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
 
 
 def visible(text: str) -> str:

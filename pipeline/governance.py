@@ -432,10 +432,14 @@ def _pending(
 
 
 def _articles(config: SiteConfig) -> str:
+    """The articles behind the change requirements, each once (one that another
+    already cites, as 附件1 第十一条 within 附件1 第十一条、第十二条, is left out)."""
     articles: list[str] = []
     for requirement in config.policy.change_requirements():
         articles.extend(a for a in requirement.articles if a not in articles)
-    return "、".join(articles)
+    return "、".join(
+        a for a in articles if not any(a != other and a in other for other in articles)
+    )
 
 
 def _unpinned(label: str, digest: str) -> Finding:

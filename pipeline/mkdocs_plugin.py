@@ -72,6 +72,13 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
                     + "\n".join(f.text() for f in governance.findings)
                 )
             site_config = governance.config
+            used = set(config.markdown_extensions)
+            if used != set(site_config.site.markdown_extensions):
+                raise PluginError(
+                    f"mkdocs.yml 的 Markdown 扩展（{'、'.join(sorted(used))}）与 "
+                    "site_config/site.yml 的 markdown_extensions 不一致；"
+                    "稿件审查时按后者渲染，网站必须与之相同。"
+                )
             report = verify_repository(root, site_config, witness=governance.witness)
             blocked = report.blocked()
             if blocked and not self.config.exclude_unapproved:

@@ -13,15 +13,16 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
 
+from pipeline.config import MKDOCS_BUILTIN_EXTENSIONS
+from pipeline.fields import is_hidden
 from pipeline.findings import Finding, finding
 
-# Formatting characters that are ordinary in Chinese text and harmless on a page.
-_ALLOWED_FORMAT = {"\u200b", "\u200c", "\u200d", "\ufeff"}
 _UNSAFE_TAGS = (
     "script|style|iframe|frame|frameset|object|embed|applet|link|meta|base|form|"
     "input|button|textarea|select|svg|math|template|portal"
@@ -35,17 +36,20 @@ _UNSAFE_HTML = [
 ]
 
 
-def scan_text(path: str, text: str) -> list[Finding]:
+def scan_text(
+    path: str, text: str, extensions: Sequence[str] = MKDOCS_BUILTIN_EXTENSIONS
+) -> list[Finding]:
     """Findings for hidden characters and unsafe raw HTML in a post's decoded text.
 
     ``text`` is the file as read (before line ends are normalised), so a lone carriage
     return is still visible here. Raw HTML is judged twice: by patterns on the text,
-    and by rendering the Markdown as the site will and allowing only listed tags,
-    attributes and link targets in the result (what a browser would parse).
+    and by rendering the Markdown exactly as the site will (``extensions``, the
+    site's dialect) and allowing only listed tags, attributes and link targets in the
+    result (what a browser would parse).
     """
     found = [*_hidden_characters(path, text), *_unsafe_html(path, text)]
     if not any(f.rule == "unsafe-html" for f in found):
-        found.extend(_rendered_html(path, text))
+        found.extend(_rendered_html(path, text, extensions))
     return found
 
 
@@ -53,11 +57,14 @@ def _hidden_characters(path: str, text: str) -> list[Finding]:
     findings = []
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.removesuffix("\r")
+        # A character reference (&#x202E;) reaches the page as the character itself.
+        if "&" in line:
+            line += html.unescape(line)
         # NOTE: isprintable() is a fast C check; only lines it doubts are looked at
         # character by character (full-width spaces make it doubt, harmlessly).
         if line.isprintable():
             continue
-        bad = sorted({c for c in line if _is_hidden(c)})
+        bad = sorted({c for c in line if is_hidden(c)})
         if bad:
             shown = "、".join(
                 f"U+{ord(c):04X}（{unicodedata.name(c, '控制字符')}）" for c in bad
@@ -72,12 +79,6 @@ def _hidden_characters(path: str, text: str) -> list[Finding]:
                 )
             )
     return findings
-
-
-def _is_hidden(char: str) -> bool:
-    if char == "\t" or char in _ALLOWED_FORMAT:
-        return False
-    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
 
 
 def _unsafe_html(path: str, text: str) -> list[Finding]:
@@ -117,30 +118,18 @@ _ATTRIBUTES = {
     "li": {"value"},
 }
 _LINK_SCHEMES = {"", "http", "https", "mailto", "tel"}
-# Extensions a site may enable (a superset is the cautious choice here).
-_EXTENSIONS = [
-    "toc",
-    "tables",
-    "fenced_code",
-    "attr_list",
-    "md_in_html",
-    "def_list",
-    "footnotes",
-    "abbr",
-    "admonition",
-]
 # The front matter as the post reader splits it: up to the first line of just "---".
 _FRONT_MATTER = re.compile(r"---\r?\n(?:.*?\r?\n)??---\r?(?:\n|$)", re.DOTALL)
 _WORTH_RENDERING = re.compile(r"<|&|\]\(|\]:|\{|script|:", re.IGNORECASE)
 
 
-def _rendered_html(path: str, text: str) -> list[Finding]:
+def _rendered_html(path: str, text: str, extensions: Sequence[str]) -> list[Finding]:
     front_matter = _FRONT_MATTER.match(text)
     body = text[front_matter.end() :] if front_matter else text
     if not _WORTH_RENDERING.search(body):
         return []
     checker = _AllowList()
-    checker.feed(markdown.markdown(body, extensions=_EXTENSIONS))
+    checker.feed(markdown.markdown(body, extensions=list(extensions)))
     checker.close()
     return [
         finding(

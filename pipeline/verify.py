@@ -230,7 +230,13 @@ def check_content(
     findings = [_front_matter_finding(problem) for problem in problems]
     if post is not None:
         findings.extend(_opinion_findings(post, config))
-        findings.extend(scan_text(post.path, post.data.decode("utf-8-sig")))
+        findings.extend(
+            scan_text(
+                post.path,
+                post.data.decode("utf-8-sig"),
+                config.site.markdown_extensions,
+            )
+        )
     return post, findings
 
 

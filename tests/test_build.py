@@ -558,3 +558,24 @@ def test_missing_page_of_dot_file_post_names_it(
     assert f"请把 {hidden} 改成不以“.”开头的文件名" in line
     assert "mkdocs.yml" not in err
     assert not (site_repo.root / "site").exists()
+
+
+@pytest.mark.attack
+def test_the_site_must_render_with_the_dialect_posts_were_scanned_in(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit_mkdocs(
+        site_repo,
+        "use_directory_urls: true\n",
+        "use_directory_urls: true\nmarkdown_extensions:\n  - attr_list\n",
+    )
+    assert portal(site_repo.root, "build") == 1
+    err = capsys.readouterr().err
+    assert "mkdocs.yml: 字段 markdown_extensions：" in err and "site.yml" in err
+    assert not (site_repo.root / "site").exists()
+    # Declared in site.yml too, the dialect is the same for the scan and the site.
+    site = site_repo.root / "site_config/site.yml"
+    site.write_text(
+        site.read_text("utf-8") + "markdown_extensions: [attr_list]\n", "utf-8"
+    )
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 0

@@ -209,3 +209,13 @@ def test_file_name_that_is_not_utf8(repo: Repo) -> None:
     post, found = read_post(repo.root, name, repo.config)
     assert post is None and "UTF-8" in found[0].message
     found[0].diagnostics().encode("utf-8")
+
+
+@pytest.mark.attack
+def test_a_direction_override_written_as_a_yaml_escape_is_refused(repo: Repo) -> None:
+    text = post_text().replace(
+        "title: 关于开展科技创新券申报工作的通知",
+        'title: "关于开展科技创新券申报工作的通知\\u202E（已废止）\\u202C"',
+    )
+    [problem] = problems(repo, text)
+    assert problem.field == "title" and "U+202E" in problem.message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.config import MARKDOWN_EXTENSIONS, MKDOCS_BUILTIN_EXTENSIONS
 from pipeline.scan import scan_text
 
 PATH = "content/notices/通知.md"
@@ -86,8 +87,32 @@ def test_direction_overrides_and_control_characters(char: str) -> None:
 )
 @pytest.mark.attack
 def test_html_a_browser_would_run_or_fetch_is_refused(body: str) -> None:
+    for dialect in (MKDOCS_BUILTIN_EXTENSIONS, MARKDOWN_EXTENSIONS):
+        found = scan_text(PATH, f"---\ntitle: x\n---\n正文\n\n{body}\n", dialect)
+        rules = [f.rule for f in found][:1]
+        harmless = body.startswith("段落\n{:") and "attr_list" not in dialect
+        assert rules == ([] if harmless else ["unsafe-html"]), (body, dialect)
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize(
+    "body",
+    [
+        '*[CQ]: <img src="https://evil.example/banner.png" width="100%">',
+        '*[<img\nsrc="x"\nonerror="document.title=1">]: 安全',
+    ],
+)
+def test_markup_an_extension_the_site_lacks_would_hide_is_judged(body: str) -> None:
+    # The site renders with MkDocs' three built-ins: no abbreviations, so this line
+    # reaches the page as written and must be judged as such.
     found = scan_text(PATH, f"---\ntitle: x\n---\n正文\n\n{body}\n")
-    assert [f.rule for f in found][:1] == ["unsafe-html"], body
+    assert [f.rule for f in found][:1] == ["unsafe-html"]
+
+
+@pytest.mark.attack
+def test_character_references_to_hidden_characters_are_found() -> None:
+    found = scan_text(PATH, "---\ntitle: x\n---\n金额 &#x202E;0005&#x202C; 元\n")
+    assert [(f.rule, f.line) for f in found] == [("hidden-text", 4)]
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,8 @@ import yaml
 from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
 
 from pipeline.commands.trust import governance_for
+from pipeline.config import MARKDOWN_EXTENSIONS as ALLOWED_EXTENSIONS
+from pipeline.config import MKDOCS_BUILTIN_EXTENSIONS, SiteConfig
 from pipeline.errors import BuildError
 from pipeline.findings import ERROR, Finding, from_error
 from pipeline.governance import Governance
@@ -54,29 +56,6 @@ EXIT_REFUSED = 1
 MKDOCS_FILE = "mkdocs.yml"
 PROTECTED = ("content", "reviews", "site_config", ".git")
 ALLOWED_PLUGINS = ("search", "portal")
-# Markdown extensions that only change how the text is rendered; none reads a file.
-ALLOWED_EXTENSIONS = (
-    "toc",
-    "tables",
-    "fenced_code",
-    "attr_list",
-    "admonition",
-    "footnotes",
-    "def_list",
-    "abbr",
-    "md_in_html",
-    "sane_lists",
-    "pymdownx.details",
-    "pymdownx.superfences",
-    "pymdownx.highlight",
-    "pymdownx.inlinehilite",
-    "pymdownx.tabbed",
-    "pymdownx.tasklist",
-    "pymdownx.caret",
-    "pymdownx.mark",
-    "pymdownx.tilde",
-    "pymdownx.betterem",
-)
 
 
 def build(
@@ -101,6 +80,7 @@ def build(
         return EXIT_REFUSED
     config = governance.config
     settings, problems = read_mkdocs_config(root / MKDOCS_FILE)
+    problems = problems or dialect_problems(settings, config)
     if problems:
         _log_config_problems(problems)
         return EXIT_REFUSED
@@ -216,7 +196,7 @@ def check_site_command(
             f"有 {len(blocked)} 个文件未获批准，它们不应出现在网站上："
             + "、".join(blocked)
         )
-    findings = _check_built_site(root, target, sources, report)
+    findings = _check_built_site(root, target, sources, report, config)
     for item in findings:
         logger.error(item.text())
     if findings:
@@ -230,10 +210,11 @@ def check_site_command(
 
 
 def _check_built_site(
-    root: Path, target: Path, sources: SiteSources, report: Report
+    root: Path, target: Path, sources: SiteSources, report: Report, config: SiteConfig
 ) -> list[Finding]:
     """``mkdocs.yml`` first (its theme says which theme files may be in the site)."""
     settings, problems = read_mkdocs_config(root / MKDOCS_FILE)
+    problems = problems or dialect_problems(settings, config)
     try:
         allowed = {} if problems else theme_files(settings)
     except BuildError as exc:
@@ -382,6 +363,28 @@ def _check_plugins(settings: dict[str, Any], shown: str) -> list[BuildError]:
             "plugins",
             f"插件 {'、'.join(refused)} 不在允许范围内；插件可以在构建时改写页面或加入文件。",
             f"请从 plugins 中删除它们；只允许 {'、'.join(ALLOWED_PLUGINS)}。",
+        )
+    ]
+
+
+def dialect_problems(
+    settings: Mapping[str, Any], config: SiteConfig, shown: str = MKDOCS_FILE
+) -> list[BuildError]:
+    """A refusal unless MkDocs renders posts with exactly the Markdown extensions of
+    ``site.yml`` (MkDocs always adds its own three): the extensions the content scan
+    rendered them with. Another extension could turn text the scan saw as harmless
+    into markup, or hide markup the site then shows."""
+    used = {*MKDOCS_BUILTIN_EXTENSIONS, *_entries(settings.get("markdown_extensions"))}
+    wanted = set(config.site.markdown_extensions)
+    if used == wanted:
+        return []
+    return [
+        _refusal(
+            shown,
+            "markdown_extensions",
+            f"MkDocs 会用的 Markdown 扩展（{'、'.join(sorted(used))}）与 site_config/site.yml "
+            f"的 markdown_extensions（{'、'.join(sorted(wanted))}）不一致；稿件审查时按后者渲染。",
+            "请让两处一致（MkDocs 总会加上 toc、tables、fenced_code）。",
         )
     ]
 
