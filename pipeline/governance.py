@@ -295,18 +295,19 @@ def judge_change(
     for signature in record.signatures:
         known.setdefault("".join(signature.armored.split()), signature)
     record = replace(record, signatures=tuple(known.values()))
-    return _approvals(record, config, now, governance.approved_at.get(path))
+    return _approvals(record, governance, now, governance.approved_at.get(path))
 
 
 def _approvals(
     record: ReviewRecord,
-    config: SiteConfig,
+    governance: Governance,
     now: dt.datetime,
     floor: dt.datetime | None,
 ) -> tuple[list[Finding], dt.datetime | None]:
     """The findings of a record whose hash matches (signatures, roles, returns), and
     the time of its latest counted approval; ``floor`` is when the version in force
-    was approved."""
+    was approved. A revoked key counts only as far as ``governance.witness`` says."""
+    config = governance.config
     requirements = config.policy.change_requirements()
     office = config.office
     counted: list[Counted] = []
@@ -324,7 +325,9 @@ def _approvals(
                 )
             )
             continue
-        outcome = check_signer(record, signature, config, now=now)
+        outcome = check_signer(
+            record, signature, config, now=now, witness=governance.witness
+        )
         if isinstance(outcome, Counted) and not outcome.person.holds(
             signature.role, office.id, signature.signed_at
         ):

@@ -445,3 +445,28 @@ def test_an_old_approved_version_cannot_be_replayed(
     found = govern(repo, pin)
     assert (ROSTER, "governed-unapproved") in found
     assert (record, "approval-replayed") in found
+
+
+@pytest.mark.attack
+def test_a_revoked_key_cannot_approve_a_governed_change_by_backdating(
+    rooted: tuple[Repo, str],
+) -> None:
+    repo, pin = rooted
+    # The principal leader's key is revoked (compromised) from 20 March.
+    repo.roster(key_lines={"boss": "        revoked: 2026-03-20\n"})
+    approve_change(repo, ROSTER, at=SIGNED_AT + dt.timedelta(days=10))
+    repo.commit("吊销周局长的钥匙")
+    assert govern(repo, pin) == []
+    # The thief lowers the policy, claiming signatures made before the revocation.
+    policy = repo.root / POLICY
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace(
+            "      - role: supervising_leader\n        article: 附件1 第八条\n", "", 1
+        ),
+        encoding="utf-8",
+    )
+    approve_change(repo, POLICY, at=SIGNED_AT + dt.timedelta(days=11))
+    repo.commit("降低审批要求")
+    found = govern(repo, pin)
+    assert (POLICY, "governed-unapproved") in found
+    assert (governed_record_path(POLICY), "key-invalid") in found
