@@ -38,6 +38,23 @@ RULES = {
     "unsafe-html": "附件1 第九条",
     "signed-before-review": "附件4 第二条",
     "scheduled": "附件1 第八条",
+    # Secrecy markings and personal data (pipeline/sensitive.py).
+    "secrecy-marking": "附件4 第四条",
+    "id-number": "附件4 第四条、附件2 第十二条",
+    "mobile": "附件4 第四条、附件2 第十二条",
+    "landline": "附件4 第四条、附件2 第十二条",
+    "bank-card": "附件4 第四条、附件2 第十二条",
+    "email": "附件4 第四条、附件2 第十二条",
+    "passport": "附件4 第四条、附件2 第十二条",
+    "address": "附件4 第四条、附件2 第十二条",
+    "organisation-code": "附件4 第四条",
+    # Attachments (附件4 第四条: what is published is reviewed, hidden content too).
+    "attachment-type": "附件1 第九条",
+    "attachment-metadata": "附件4 第四条",
+    "attachment-comments": "附件4 第四条",
+    "attachment-revisions": "附件4 第四条",
+    "acknowledged": "附件4 第四条",
+    "acknowledgement-unused": "附件4 第四条",
     # Governed files and the trust root.
     "governed-unapproved": "附件1 第十一条、第十二条",
     "governed-invalid": "附件1 第十一条",
@@ -53,6 +70,14 @@ RULES = {
     "site-sitemap": "附件1 第九条",
     "site-extra-file": "附件1 第九条",
     "site-config": "附件1 第九条",
+    # The normative form of a post (规范性): pipeline/norms.py.
+    "doc-number": "附件1 第十八条",
+    "doc-number-cited": "附件1 第十八条",
+    "impossible-date": "附件1 第十八条",
+    "title-punctuation": "附件1 第十八条",
+    "image-alt": "附件1 第十八条",
+    "broken-link": "附件1 第十八条",
+    "insecure-link": "附件1 第十八条",
 }
 
 
@@ -68,10 +93,15 @@ class Finding:
     line: int | None = None
     field: str | None = None
     hint: str | None = None
+    column: int | None = None
+    # For a content-check finding the handler may acknowledge: ``<kind>:<fingerprint>``.
+    code: str | None = None
 
     def text(self) -> str:
-        """``path:line: [rule] message（article）hint`` for people."""
+        """``path:line:column: [rule] message（article）hint`` for people."""
         where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.line and self.column:
+            where += f":{self.column}"
         field = f"字段 {self.field}：" if self.field else ""
         level = "错误" if self.severity == ERROR else "警告"
         hint = f" {self.hint}" if self.hint else ""
@@ -81,6 +111,8 @@ class Finding:
         """A GitHub Actions workflow command that annotates the file."""
         level = "error" if self.severity == ERROR else "warning"
         line = f",line={self.line}" if self.line else ""
+        if self.line and self.column:
+            line += f",col={self.column}"
         body = _escape(
             f"[{self.rule}] {self.message}（{self.article}）{self.hint or ''}"
         )
@@ -103,10 +135,21 @@ def finding(
     line: int | None = None,
     field: str | None = None,
     hint: str | None = None,
+    column: int | None = None,
+    code: str | None = None,
 ) -> Finding:
     """A finding for ``rule``; the article defaults to the rule's own."""
     return Finding(
-        path, rule, article or RULES[rule], severity, message, line, field, hint
+        path,
+        rule,
+        article or RULES[rule],
+        severity,
+        message,
+        line,
+        field,
+        hint,
+        column,
+        code,
     )
 
 

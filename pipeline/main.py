@@ -122,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
     )
 
+    attach = commands.add_parser(
+        "attach",
+        parents=[common],
+        help="把文件作为附件放到稿件旁，并在稿件中登记其哈希",
+    )
+    attach.add_argument("post", metavar="POST", help="content/ 下的稿件")
+    attach.add_argument("files", nargs="+", type=Path, metavar="FILE", help="附件文件")
+
     payload = commands.add_parser(
         "payload", parents=[common], help="输出一个签名所覆盖的确切字节"
     )
@@ -153,6 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     owners.add_argument(
         "--on", type=_date, default=None, help="按哪一天在任的角色（默认：今天）"
+    )
+
+    scan = commands.add_parser(
+        "scan",
+        parents=[common],
+        help="内容检查：密级标志、个人信息、文号日期链接等规范、隐藏内容（签名前运行）",
+    )
+    scan.add_argument("paths", nargs="*", metavar="PATH", help="默认：全部稿件")
+    scan.add_argument(
+        "--format", choices=("text", "json", "github", "short"), default="text"
+    )
+    scan.add_argument(
+        "--mask",
+        action="store_true",
+        help="先把稿件中的个人信息就地改为打码形式（如 138****1234）",
     )
 
     check_posts = commands.add_parser(
@@ -243,10 +266,18 @@ def _dispatch(args: argparse.Namespace) -> int:
             at=args.at,
             batch=args.batch,
         )
+    if args.command == "attach":
+        from pipeline.commands.attach import attach
+
+        return attach(root, args.post, args.files)
     if args.command == "payload":
         from pipeline.commands.payload import show_payload
 
         return show_payload(root, args.record, index=args.index, armor=args.armor)
+    if args.command == "scan":
+        from pipeline.commands.scan import scan
+
+        return scan(root, args.paths, output_format=args.format, mask=args.mask)
     if args.command == "check-posts":
         from pipeline.commands.check_posts import check_posts
 

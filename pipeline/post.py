@@ -11,12 +11,13 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from frontmatter.default_handlers import YAMLHandler
 
 from pipeline import yamlfile
+from pipeline.attachments import Attachment, folder_of, name_problem
 from pipeline.config import KINDS, SiteConfig
 from pipeline.errors import FrontMatterError, PortalError
 from pipeline.fields import Fields
@@ -41,12 +42,28 @@ FIELDS = (
     "effective",
     "status",
     "superseded_by",
+    "attachments",
     "secrecy_review",
 )
 RESERVED_NAMES = {"index.md", "README.md"}
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_CODE = re.compile(r"^[a-z][a-z-]*:[0-9a-f]{12}$")
 # Only a line of exactly three hyphens opens or closes front matter, so that every
 # Markdown tool finds the same end.
 _HANDLER = YAMLHandler(fm_boundary=re.compile(r"^---$", re.MULTILINE))
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """The handler's word on one content-check finding: seen, and why it may stay.
+
+    ``finding`` is the finding's code (``<kind>:<fingerprint>``), bound to its place
+    and text, so a new finding is never covered by an old acknowledgement.
+    """
+
+    finding: str
+    reason: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,16 @@ class SecrecyReview:
     opinion: str
     basis: str
     date: dt.date
+    acknowledged: tuple[Acknowledgement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An attachment as the front matter lists it: file name and SHA-256."""
+
+    name: str
+    sha256: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -78,6 +105,9 @@ class Post:
     effective: dt.date | None = None
     status: str | None = None
     superseded_by: str | None = None
+    listed: tuple[Listed, ...] = ()
+    # The listed attachments with their bytes, once ``read_post`` has checked them.
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -103,6 +133,16 @@ def post_paths(root: Path) -> list[str]:
     return sorted(
         p.relative_to(root).as_posix() for p in folder.rglob("*.md") if p.is_file()
     )
+
+
+def post_index(root: Path, config: SiteConfig) -> dict[str, Post]:
+    """Every valid post under ``root/content`` by path (for links between posts)."""
+    index = {}
+    for path in post_paths(root):
+        post, _ = read_post(root, path, config)
+        if post is not None:
+            index[path] = post
+    return index
 
 
 def check_path(path: str, config: SiteConfig) -> list[PortalError]:
@@ -209,7 +249,44 @@ def read_post(
             FrontMatterError(f"无法读取：{exc.strerror}。", path=path),
         ]
     post, more = parse_post(path, data, config)
-    return (post if not problems else None), problems + more
+    if post is not None and post.listed:
+        post = _with_attachments(root, post, more)
+    return (post if not problems and not more else None), problems + more
+
+
+def _with_attachments(root: Path, post: Post, problems: list[PortalError]) -> Post:
+    """``post`` with the bytes of each listed attachment; a problem for each missing
+    or changed file (its bytes must be exactly those whose hash is listed)."""
+    folder = folder_of(post.path)
+    found = []
+    for index, entry in enumerate(post.listed):
+        path = f"{folder}/{entry.name}"
+        field = f"attachments[{index}]"
+        if through_symlink(root, path) or not (root / path).is_file():
+            problems.append(
+                FrontMatterError(
+                    f"找不到附件 {path}（须是普通文件，放在与稿件同名的文件夹中）。",
+                    path=post.path,
+                    line=entry.line,
+                    field=f"{field}.file",
+                    hint="请用 portal attach 添加附件，它会把文件放到正确位置并写入哈希。",
+                )
+            )
+            continue
+        data = (root / path).read_bytes()
+        if sha256_hex(data) != entry.sha256:
+            problems.append(
+                FrontMatterError(
+                    f"附件 {path} 与稿件中登记的 SHA-256 不符：文件在登记之后被改动或替换过。",
+                    path=post.path,
+                    line=entry.line,
+                    field=f"{field}.sha256",
+                    hint="若是有意更新附件，请用 portal attach 重新登记，再请审批人重新签名。",
+                )
+            )
+            continue
+        found.append(Attachment(entry.name, entry.sha256, path, data))
+    return replace(post, attachments=tuple(found))
 
 
 def parse_post(
@@ -285,6 +362,7 @@ def _validate(
     superseded_by = fields.text(
         "superseded_by", required=False, what="content/ 下的稿件路径"
     )
+    listed = _listed(fields)
     if None in (title, column, department, tier, published, kind, review):
         return None
     assert title and column and department and tier and published and kind and review
@@ -304,7 +382,25 @@ def _validate(
         effective=effective,
         status=status,
         superseded_by=superseded_by,
+        listed=listed,
     )
+
+
+def _listed(fields: Fields) -> tuple[Listed, ...]:
+    listed: list[Listed] = []
+    for item in fields.list_of("attachments", required=False):
+        item.only(["file", "sha256"])
+        name = item.text("file", what="附件文件名")
+        sha = item.text("sha256", pattern=_HEX64, what="64 位小写十六进制 SHA-256")
+        if name is not None and (problem := name_problem(name)):
+            item.fail("file", problem)
+            continue
+        if name is not None and any(entry.name == name for entry in listed):
+            item.fail("file", f"附件 {name} 列出了两次。")
+            continue
+        if name is not None and sha is not None:
+            listed.append(Listed(name, sha, item.line_of("file")))
+    return tuple(listed)
 
 
 def _tier(fields: Fields, config: SiteConfig) -> str | None:
@@ -320,11 +416,20 @@ def _secrecy_review(fields: Fields) -> SecrecyReview | None:
     review = fields.mapping_of("secrecy_review")
     if review is None:
         return None
-    review.only(["handler", "opinion", "basis", "date"])
+    review.only(["handler", "opinion", "basis", "date", "acknowledged"])
     handler = review.ident("handler")
     opinion = review.text("opinion", choices=OPINIONS)
     basis = review.text("basis", what="审查依据")
     date = review.date("date")
+    acknowledged = []
+    for item in review.list_of("acknowledged", required=False):
+        item.only(["finding", "reason"])
+        code = item.text(
+            "finding", pattern=_CODE, what="检查结果的确认码，如 id-number:3f2a9c0b1d4e"
+        )
+        reason = item.text("reason", what="可以保留的理由")
+        if code and reason:
+            acknowledged.append(Acknowledgement(code, reason, item.line_of("finding")))
     if handler and opinion and basis and date:
-        return SecrecyReview(handler, opinion, basis, date)
+        return SecrecyReview(handler, opinion, basis, date, tuple(acknowledged))
     return None

@@ -2,8 +2,9 @@
 
 ``site_sources`` turns a verification ``Report`` into every file the site is built
 from: each publishable post as a front matter we write ourselves (the title, nothing
-else: the secrecy review never reaches the renderer), a generated metadata block and
-the post's body as the verifier split it; an index page per column; a home page; a
+else: the secrecy review never reaches the renderer), the title as a heading, a
+generated metadata block and the post's body as the verifier split it; an index page
+per column and a home page, each also opening with its title as a heading; a
 stylesheet; and the navigation (home, then one entry per column; never the posts, as
 a static site generator renders the whole navigation into every page).
 
@@ -76,6 +77,8 @@ _CSS = """\
 .portal-index table, .portal-home ul { font-size: 0.75rem; }
 .portal-home ul { margin-top: 0.3em; }
 .portal-date { color: var(--md-default-fg-color--light); margin-left: 0.5em; }
+/* Links in text are told apart by more than colour (WCAG 1.4.1). */
+.md-content .md-typeset a { text-decoration: underline; }
 """
 
 
@@ -133,6 +136,9 @@ def site_sources(report: Report, config: SiteConfig) -> SiteSources:
     for post in report.publishable:
         source = post_source(post)
         files[source] = post_page(post, config)
+        folder = PurePosixPath(source).with_suffix("").as_posix()
+        for attachment in post.attachments:
+            files[f"{folder}/{attachment.name}"] = attachment.data
         page = ExpectedPage(source, page_path(source), POST, post.path, post.sha256)
         pages[page.page] = page
         by_column.setdefault(post.column, []).append(post)
@@ -185,16 +191,31 @@ def _escape(text: str) -> str:
 
 
 def post_page(post: Post, config: SiteConfig) -> bytes:
-    """A post's page source: our own front matter, the metadata block, the body.
+    """A post's page source: our own front matter, the title heading, the metadata
+    block, the body.
 
     The front matter holds the title only, written by us, so that no renderer reads
     the post's own front matter (its YAML rules differ from the verifier's, and the
     secrecy review must not be published). The body is the text after the front
     matter, as the verifier split it.
     """
-    block = metadata_block(post, config)
+    block = _heading(post.title) + metadata_block(post, config)
     body = post.body.lstrip("\n")
-    return (_front(post.title) + block + "\n\n" + body).encode("utf-8")
+    return (_front(post.title) + block + "\n\n" + body + attachment_list(post)).encode(
+        "utf-8"
+    )
+
+
+def attachment_list(post: Post) -> str:
+    """The list of the post's attachments under its text (附件：1. …), linking each
+    file beside the page."""
+    if not post.attachments:
+        return ""
+    items = "".join(
+        f'<li><a href="{quote(a.name)}">{_escape(a.name)}</a></li>'
+        for a in post.attachments
+    )
+    return f'\n\n<div class="portal-attachments"><p>附件：</p><ol>{items}</ol></div>\n'
 
 
 def metadata_block(post: Post, config: SiteConfig) -> str:
@@ -235,6 +256,18 @@ def _front(title: str) -> str:
     return f"---\ntitle: {quoted}\n---\n\n"
 
 
+def _heading(text: str) -> str:
+    """``text`` as the page's first-level Markdown heading.
+
+    Markdown rather than raw HTML: the theme's skip link (跳转至) points at the first
+    heading of the table of contents, which sees no raw HTML. Every character other
+    than letters, digits and spaces is written as a character reference, so nothing
+    in ``text`` can be read as Markdown or HTML.
+    """
+    safe = "".join(c if c.isalnum() or c == " " else f"&#{ord(c)};" for c in text)
+    return f"# {safe.strip()}\n\n"
+
+
 def column_index(column: Column, posts: list[Post], config: SiteConfig) -> bytes:
     """A column's index page: its posts newest first, or 暂无信息."""
     department = config.departments[column.department].name
@@ -261,14 +294,14 @@ def column_index(column: Column, posts: list[Post], config: SiteConfig) -> bytes
             )
         lines.append("</tbody>\n</table>")
     lines.append("</div>")
-    return (_front(column.title) + "\n".join(lines) + "\n").encode("utf-8")
+    text = _front(column.title) + _heading(column.title) + "\n".join(lines)
+    return (text + "\n").encode("utf-8")
 
 
 def home_page(config: SiteConfig, by_column: dict[str, list[Post]]) -> bytes:
     """The home page: every column with its department, count and newest posts."""
     lines = [
         f'<div class="portal-home" data-portal-generated="{HOME}">',
-        f"<h1>{_escape(config.site.title)}</h1>",
     ]
     for column in config.columns.values():
         posts = by_column.get(column.id, [])
@@ -291,7 +324,8 @@ def home_page(config: SiteConfig, by_column: dict[str, list[Post]]) -> bytes:
             lines.append("</ul>")
         lines.append("</section>")
     lines.append("</div>")
-    return (_front(config.site.title) + "\n".join(lines) + "\n").encode("utf-8")
+    text = _front(config.site.title) + _heading(config.site.title) + "\n".join(lines)
+    return (text + "\n").encode("utf-8")
 
 
 def write_sources(sources: SiteSources, folder: Path) -> None:

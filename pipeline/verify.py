@@ -21,17 +21,26 @@ site cannot be judged at all) and deciding what to do with the report.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import sshsig
+from pipeline.attachments import folder_of
 from pipeline.batch import BatchIndex, read_batches
+from pipeline.checks import content_findings
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, SignatureError
 from pipeline.findings import ERROR, WARNING, Finding, finding, from_error
 from pipeline.policy import HANDLER, OPINION_LABELS, Requirement
-from pipeline.post import CONTENT_DIR, Post, post_paths, read_post, sha256_hex
+from pipeline.post import (
+    CONTENT_DIR,
+    Post,
+    post_index,
+    post_paths,
+    read_post,
+    sha256_hex,
+)
 from pipeline.review import (
     DECISIONS,
     NAMESPACE,
@@ -45,7 +54,6 @@ from pipeline.review import (
     signature_payload,
 )
 from pipeline.roster import ROLE_LABELS, KeyGrant, Person, day_start
-from pipeline.scan import scan_text
 
 # A signing time this far ahead of the verifier's clock is accepted as clock skew.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -121,6 +129,8 @@ def verify_repository(
     if base is not None:
         report.findings.extend(_rewritten_batches(batches, read_batches(base)))
     batches = _checked_batches(batches, config, now, witness, set(paths), report)
+    attached: set[str] = set()
+    index = post_index(root, config)
     for path in paths:
         post, findings = verify_post(
             root,
@@ -130,16 +140,20 @@ def verify_repository(
             production=production,
             batches=batches,
             witness=witness,
+            posts=index,
         )
         findings.extend(rewritten.get(path, []))
         report.checked += 1
+        if post is not None:
+            folder = folder_of(post.path)
+            attached.update(f"{folder}/{entry.name}" for entry in post.listed)
         due = post is not None and is_due(post, config, now)
         if post is not None and not due:
             findings.append(_schedule_finding(post))
         report.findings.extend(findings)
         if post is not None and due and not any(f.severity == ERROR for f in findings):
             report.publishable.append(post)
-    report.findings.extend(_stray_files(root))
+    report.findings.extend(_stray_files(root, attached))
     report.findings.extend(_orphan_records(root, set(paths)))
     return report
 
@@ -153,13 +167,15 @@ def verify_post(
     production: bool = False,
     batches: BatchIndex | None = None,
     witness: Witness | None = None,
+    posts: Mapping[str, Post] | None = None,
 ) -> tuple[Post | None, list[Finding]]:
     """Check one post (steps 1–7 above); return the post as read and every finding.
 
-    ``batches``, the repository's manifests, is read from ``root`` when not given.
+    ``batches``, the repository's manifests, and ``posts``, every post by path, are
+    read from ``root`` when not given.
     """
     # 1–2. Path, front matter, secrecy review, opinion; text the signer could not see.
-    post, findings = check_content(root, path, config)
+    post, findings = check_content(root, path, config, posts)
     if post is None:
         return None, findings
 
@@ -222,21 +238,22 @@ def _batch_sources(
 
 
 def check_content(
-    root: Path, path: str, config: SiteConfig
+    root: Path,
+    path: str,
+    config: SiteConfig,
+    posts: Mapping[str, Post] | None = None,
 ) -> tuple[Post | None, list[Finding]]:
     """The checks that need no signature: path, front matter, secrecy review, opinion
-    and content (steps 1–2); what an author can fix before anyone signs."""
+    and content (steps 1–2); what an author can fix before anyone signs.
+
+    ``posts``, every post by path (for links), is read from ``root`` when not given.
+    """
     post, problems = read_post(root, path, config)
     findings = [_front_matter_finding(problem) for problem in problems]
     if post is not None:
         findings.extend(_opinion_findings(post, config))
-        findings.extend(
-            scan_text(
-                post.path,
-                post.data.decode("utf-8-sig"),
-                config.site.markdown_extensions,
-            )
-        )
+        index = posts if posts is not None else post_index(root, config)
+        findings.extend(content_findings(post, config, index, root))
     return post, findings
 
 
@@ -826,7 +843,7 @@ def _rewritten_batches(here: BatchIndex, base: BatchIndex) -> list[Finding]:
     return found
 
 
-def _stray_files(root: Path) -> list[Finding]:
+def _stray_files(root: Path, attached: set[str]) -> list[Finding]:
     folder = root / CONTENT_DIR
     if not folder.is_dir():
         return []
@@ -834,12 +851,14 @@ def _stray_files(root: Path) -> list[Finding]:
         finding(
             p.relative_to(root).as_posix(),
             "unapproved-file",
-            "content/ 下只能放 Markdown 稿件；此文件没有审批记录，不会发布。",
+            "content/ 下的这个文件既不是稿件，也不是哪篇稿件登记的附件；它没有审批，不会发布。",
             severity=WARNING,
-            hint="请删除此文件，或把内容写进稿件（暂不支持附件）。",
+            hint="附件请放在与稿件同名的文件夹中并用 portal attach 登记；否则请删除此文件。",
         )
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.suffix != ".md"
+        if p.is_file()
+        and p.suffix != ".md"
+        and p.relative_to(root).as_posix() not in attached
     ]
 
 

@@ -242,6 +242,8 @@ def test_verify_exit_codes_and_json(
         "line": None,
         "field": None,
         "hint": finding["hint"],
+        "column": None,
+        "code": None,
     }
     assert portal(repo, "verify", "--format", "github", *pin) == 1
     assert capsys.readouterr().out.startswith(

@@ -7,14 +7,17 @@ page would be: the raw-HTML markers pass through unchanged, as with a real rende
 from __future__ import annotations
 
 import gzip
+import html
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
+import markdown
 import pytest
 import yaml
 
-from pipeline.config import SiteConfig
+from pipeline.config import MKDOCS_BUILTIN_EXTENSIONS, SiteConfig
 from pipeline.findings import RULES, Finding, finding
 from pipeline.post import Post, parse_post, sha256_hex
 from pipeline.site import (
@@ -112,7 +115,8 @@ def test_post_source_is_title_block_and_body(repo: Repo, config: SiteConfig) -> 
     page = sources.files["notices/科技创新券申报通知.md"].decode("utf-8")
     block = metadata_block(post, config)
     assert page == (
-        f'---\ntitle: "{post.title}"\n---\n\n{block}\n\n正文第一段。\n\n正文第二段。\n'
+        f'---\ntitle: "{post.title}"\n---\n\n# {post.title}\n\n{block}\n\n'
+        "正文第一段。\n\n正文第二段。\n"
     )
 
 
@@ -136,7 +140,9 @@ def test_post_front_matter_is_the_title_only(
     assert yaml.safe_load(front) == {"title": post.title}
     for secret in ("secrecy_review", "handler", "opinion", "basis", "不涉及国家秘密"):
         assert secret not in page.decode("utf-8")
-    assert rest.startswith(f"\n{metadata_block(post, config)}\n\n")
+    heading, after = rest.removeprefix("\n").split("\n\n", 1)
+    assert heading.startswith("# ")
+    assert after.startswith(f"{metadata_block(post, config)}\n\n")
     assert "<dt>文号</dt><dd>2026-02-30</dd>" in rest
 
 
@@ -190,6 +196,36 @@ def test_title_with_html_is_escaped_everywhere(repo: Repo, config: SiteConfig) -
         text = sources.files[name].decode("utf-8")
         assert "<img" not in text
         assert "&lt;img src=x onerror=alert(1)&gt;通知" in text
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize(
+    "title",
+    [
+        "**粗** _斜_ `码` [链接](https://example.invalid) ![图](x.png)",
+        "<b>粗</b> &amp; &#60;i&#62; \\# 一 #",
+        "1. 像列表",
+        "- 像列表",
+    ],
+)
+def test_title_heading_is_plain_text(
+    repo: Repo, config: SiteConfig, title: str
+) -> None:
+    """Each page opens with its title as a Markdown heading (the theme's skip link
+    points at it); no character of the title is read as Markdown or HTML."""
+    post = replace(make_post(repo), title=title)
+    sources = site_sources(Report(publishable=[post]), config)
+    headings = {
+        "notices/科技创新券申报通知.md": title,
+        "notices/index.md": "通知公告",
+        HOME_SOURCE: "测试门户",
+    }
+    for name, shown in headings.items():
+        text = sources.files[name].decode("utf-8").split("---\n", 2)[2]
+        rendered = markdown.markdown(text, extensions=list(MKDOCS_BUILTIN_EXTENSIONS))
+        (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", rendered)
+        assert "<" not in heading
+        assert html.unescape(heading) == shown
 
 
 def test_column_index_lists_newest_first(two_posts: Report, config: SiteConfig) -> None:
@@ -287,7 +323,7 @@ def test_crlf_post_gets_block_after_front_matter(
     ]
     assert b"\r" not in page
     assert page.startswith(b'---\ntitle: "')
-    assert b'---\n\n<div class="portal-meta"' in page
+    assert b"---\n\n# " in page and b'\n\n<div class="portal-meta"' in page
     assert page.endswith(b"\n\n" + post.body.lstrip("\n").encode("utf-8"))
 
 

@@ -1,12 +1,13 @@
 """``portal build`` and ``portal check-site``: build from verified bytes, check page by page.
 
 ``build`` fails closed: it verifies every post, writes the sources of the publishable
-ones (and nothing else) into a fresh staging folder, runs MkDocs on that folder, checks
-the output page by page against the approvals and only then swaps it in for the site
-folder, in one rename where the system allows. The old site stays as it was whenever
-any step fails. None of this rests on the ``portal`` MkDocs plugin: without it in
-``mkdocs.yml`` the staging folder still holds only verified sources, the navigation is
-set here, and the check is the same.
+ones (and nothing else) into a fresh staging folder, runs MkDocs on that folder, marks
+the pages ``lang="zh-CN"`` (``declare_language``), checks the output page by page
+against the approvals and only then swaps it in for the site folder, in one rename
+where the system allows. The old site stays as it was whenever any step fails. None
+of this rests on the ``portal`` MkDocs plugin: without it in ``mkdocs.yml`` the staging
+folder still holds only verified sources, the navigation is set here, and the check
+is the same.
 
 Before anything is built, ``mkdocs.yml`` itself is read without running code and
 refused when it could bring in content no approval covers: template overrides, hooks,
@@ -20,6 +21,7 @@ import ctypes
 import errno
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -56,6 +58,15 @@ EXIT_REFUSED = 1
 MKDOCS_FILE = "mkdocs.yml"
 PROTECTED = ("content", "reviews", "site_config", ".git")
 ALLOWED_PLUGINS = ("search", "portal")
+# NOTE: mkdocs-material's zh translation declares <html lang="zh">, but the site is in
+# Simplified Chinese for the mainland: zh-CN (附件2 第十四条, screen readers pick voice
+# and reading by it). The theme takes the tag from its translation file only, with no
+# setting for it, and template overrides (theme.custom_dir) are refused on purpose;
+# so the built pages get the tag here, before the page-by-page check (which judges
+# pages by their markers, not by this attribute).
+_HTML_TAG = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
+_THEME_LANG = re.compile(rb'\blang="zh"', re.IGNORECASE)
+HTML_LANG = b'lang="zh-CN"'
 
 
 def build(
@@ -555,11 +566,29 @@ def _build_and_swap(
         staging.mkdir()
         write_sources(sources, staging)
         run_mkdocs(root, staging, output, sources, exclude=exclude)
+        declare_language(output)
         allowed = theme_files(settings)
         findings = check_site(output, sources, report, theme_files=allowed)
         if not findings:
             replace_directory(output, target)
         return findings
+
+
+def declare_language(output: Path) -> None:
+    """Declare ``lang="zh-CN"`` on each built HTML page whose ``<html>`` tag the theme
+    marked ``lang="zh"`` (see ``_THEME_LANG``); nothing else in the page changes."""
+    for folder, _, names in os.walk(output, followlinks=False):
+        for name in names:
+            page = Path(folder) / name
+            if page.suffix != ".html" or page.is_symlink():
+                continue
+            data = page.read_bytes()
+            tag = _HTML_TAG.search(data)
+            if tag is None:
+                continue
+            declared = _THEME_LANG.sub(HTML_LANG, tag[0], count=1)
+            if declared != tag[0]:
+                page.write_bytes(data[: tag.start()] + declared + data[tag.end() :])
 
 
 def run_mkdocs(

@@ -8,7 +8,7 @@ from pipeline.config import load_config
 from pipeline.findings import ERROR
 from pipeline.output import result
 from pipeline.paths import repo_relative
-from pipeline.post import CONTENT_DIR, post_paths
+from pipeline.post import CONTENT_DIR, post_index, post_paths
 from pipeline.verify import check_content, stale_approval
 
 
@@ -22,10 +22,11 @@ def check_posts(root: Path, paths: list[str]) -> int:
     config = load_config(root)
     chosen = [repo_relative(root, p) for p in paths] if paths else post_paths(root)
     failed = False
+    posts = post_index(root, config)
     for path in chosen:
         if not (path.startswith(f"{CONTENT_DIR}/") and path.endswith(".md")):
             continue
-        post, findings = check_content(root, path, config)
+        post, findings = check_content(root, path, config, posts)
         stale = stale_approval(root, post) if post is not None else None
         for item in [*findings, *([stale] if stale else [])]:
             result(item.text())

@@ -7,12 +7,16 @@ import logging
 import os
 from pathlib import Path
 
-from pipeline.config import load_config
+from pipeline.config import SiteConfig, load_config
 from pipeline.errors import SigningError
+from pipeline.findings import ERROR
+from pipeline.governance import GOVERNED_FILES
 from pipeline.output import result
 from pipeline.paths import repo_relative
+from pipeline.post import Post, post_index
 from pipeline.roster import ROLE_LABELS
 from pipeline.sign import SigningKey, sign_batch, sign_post
+from pipeline.verify import check_content
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +73,11 @@ def sign(
             "请给出要签名的稿件。",
             hint="如 portal sign content/notices/某通知.md --role section_head",
         )
+    posts = post_index(root, config)
     for given in paths:
         path = repo_relative(root, given)
+        if path not in GOVERNED_FILES:
+            _show_content_checks(root, config, path, posts, decision)
         outcome = sign_post(
             root,
             config,
@@ -103,3 +110,22 @@ def sign(
             f"已写入 {outcome.record.path}"
         )
     return 0
+
+
+def _show_content_checks(
+    root: Path, config: SiteConfig, path: str, posts: dict[str, Post], decision: str
+) -> None:
+    """What the content checks say about the post, shown before the signer signs;
+    an approval is refused while any of them blocks publication (a return is not)."""
+    post, findings = check_content(root, path, config, posts)
+    if post is None:
+        return  # sign_post reports the post's own problems
+    for item in findings:
+        logger.warning(item.text())
+    blocking = [f for f in findings if f.severity == ERROR]
+    if blocking and decision == "approve":
+        raise SigningError(
+            f"{path} 的内容检查有 {len(blocking)} 个须处理的问题（见上），此稿即使签了也不能发布。",
+            path=path,
+            hint="请退回（--decision return --comment 原因），或请信息员处理、承办人确认后再签。",
+        )

@@ -1,0 +1,160 @@
+"""The content checks a post passes before anyone signs it, in one place.
+
+``content_findings`` gathers what the text and the attachments of a post hold that a
+signer should know about: hidden characters and unsafe HTML (``scan``), the
+normative form of the document (``norms``), secrecy markings and personal data
+(``sensitive``), and what is inside the attachments (``attachments``). A finding that would block publication
+but that the handler may judge harmless carries a code (``<kind>:<fingerprint>``,
+bound to its place and content); the handler acknowledges it in the secrecy review
+(``secrecy_review.acknowledged``) with a reason, which turns it into a warning that
+says so. An acknowledgement that matches no finding is reported, since it may be
+meant for text that has changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.attachments import Attachment, inspect
+from pipeline.config import SiteConfig
+from pipeline.findings import ERROR, WARNING, Finding, finding
+from pipeline.norms import check_form
+from pipeline.post import Post
+from pipeline.scan import scan_text
+from pipeline.sensitive import HIGH, find_sensitive
+
+
+def content_findings(
+    post: Post, config: SiteConfig, posts: Mapping[str, Post], root: Path
+) -> list[Finding]:
+    """Every content-check finding of ``post``, acknowledgements applied.
+
+    ``posts`` holds every post of the site by path, for links between posts.
+    """
+    dialect = config.site.markdown_extensions
+    found = scan_text(post.path, post.data.decode("utf-8-sig"), dialect)
+    found.extend(check_form(post, posts, dialect, root=root))
+    found.extend(_sensitive_findings(post))
+    for attachment in post.attachments:
+        found.extend(_attachment_findings(post, attachment))
+    return acknowledge(post, found)
+
+
+def _sensitive_findings(post: Post) -> list[Finding]:
+    """Secrecy markings and personal data, masked; high ones block until acknowledged,
+    attachment file names included."""
+    text = post.data.decode("utf-8-sig")
+    lines = text.split("\n")
+    hits = [
+        (hit, hit.line, text[hit.start : hit.end], lines[hit.line - 1])
+        for hit in find_sensitive(text)
+    ]
+    for entry in post.listed:  # a file name can carry a stamp: 机密-申报汇总.xlsx
+        hits.extend(
+            (hit, entry.line, entry.name, entry.name)
+            # Judged as the file name of a link, the way the page will show it.
+            for hit in find_sensitive(f"[附件]({entry.name})")
+            if hit.kind == "secrecy-marking"
+        )
+    found = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for hit, line, matched, context in hits:
+        # The code names the hit by its text and its line's text (and which of equal
+        # hits it is), not by line number: acknowledging it in the front matter moves
+        # the lines, while any edit of that line makes a new finding.
+        key = (hit.kind, matched, context)
+        seen[key] = seen.get(key, 0) + 1
+        severe = hit.severity == HIGH
+        if hit.kind == "secrecy-marking":
+            hint = "标有密级或“内部”字样的材料不得上网；请删去并按保密规定处理。确属误报的，由承办人确认。"
+        elif hit.kind == "organisation-code":
+            hint = "单位的统一社会信用代码通常可以公开，请确认。"
+        else:
+            hint = (
+                "个人信息一般不应公开：请删除，或运行 portal scan --mask 打码后核对。"
+                "确需公开的（如获奖名单），由承办人在保密审查中确认。"
+            )
+        found.append(
+            finding(
+                post.path,
+                hit.kind,
+                f"发现{hit.label}：{hit.masked}",
+                severity=ERROR if severe else WARNING,
+                line=line,
+                column=hit.column if line == hit.line else None,
+                hint=hint,
+                code=code_for(hit.kind, matched, context, seen[key]),
+            )
+        )
+    return found
+
+
+def _attachment_findings(post: Post, attachment: Attachment) -> list[Finding]:
+    entry = next(e for e in post.listed if e.name == attachment.name)
+    return [
+        finding(
+            post.path,
+            concern.kind,
+            concern.message,
+            severity=ERROR if concern.severe else WARNING,
+            line=entry.line,
+            field="attachments",
+            hint=(
+                "请在原文件中清除后重新用 portal attach 登记；"
+                "确需保留的，由承办人在保密审查中确认（见确认码）。"
+                if concern.severe
+                else "发布前请确认这些信息可以公开，或从文件属性中删除。"
+            ),
+            code=code_for(concern.kind, attachment.name, attachment.sha256),
+        )
+        for concern in inspect(attachment)
+    ]
+
+
+def code_for(kind: str, *parts: object) -> str:
+    """The acknowledgement code of a finding: its kind and 12 hex characters of a hash
+    over what identifies it (place and content)."""
+    digest = hashlib.sha256("\0".join([kind, *map(str, parts)]).encode("utf-8"))
+    return f"{kind}:{digest.hexdigest()[:12]}"
+
+
+def acknowledge(post: Post, found: list[Finding]) -> list[Finding]:
+    """Errors the handler acknowledged become warnings saying so; unmatched
+    acknowledgements are reported."""
+    reasons = {a.finding: a for a in post.secrecy_review.acknowledged}
+    used: set[str] = set()
+    settled = []
+    for item in found:
+        acknowledgement = reasons.get(item.code or "")
+        if item.severity == ERROR and acknowledgement is not None:
+            used.add(acknowledgement.finding)
+            item = replace(
+                item,
+                severity=WARNING,
+                message=f"{item.message}（承办人已确认可以发布：{acknowledgement.reason}）",
+                hint=None,
+            )
+        elif item.severity == ERROR and item.code:
+            item = replace(
+                item,
+                hint=f"{item.hint or ''} 确认码 {item.code}：若确需发布，承办人在 "
+                "secrecy_review.acknowledged 中写明此确认码和理由。".strip(),
+            )
+        settled.append(item)
+    for code, acknowledgement in reasons.items():
+        if code not in used:
+            settled.append(
+                finding(
+                    post.path,
+                    "acknowledgement-unused",
+                    f"保密审查中确认的 {code} 没有对应的检查结果：所确认的内容可能已改动或删除。",
+                    severity=WARNING,
+                    line=acknowledgement.line,
+                    field="secrecy_review.acknowledged",
+                    hint="请删去这条确认；若又出现了新的检查结果，请按新的确认码重新确认。",
+                )
+            )
+    return settled

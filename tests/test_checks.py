@@ -1,0 +1,138 @@
+"""Content checks end to end: what blocks publication until the handler acknowledges
+it, what ``portal scan`` shows and masks, and that no full number is ever printed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from stdnum.cn import ric
+
+from pipeline.main import main
+from pipeline.verify import verify_repository
+from tests.helpers.repo import NOW, Repo, post_text
+
+POST = "content/notices/2026年度科技奖励获奖名单.md"
+# A fake identity number with a valid GB 11643 check digit.
+ID_NUMBER = "32058119850312201" + ric.calc_check_digit("32058119850312201" + "0")
+
+
+def blocked(repo: Repo) -> list[tuple[str, str]]:
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    return [(f.rule, f.severity) for f in report.findings]
+
+
+def acknowledging(text: str, code: str, reason: str) -> str:
+    return text.replace(
+        "  date: 2026-03-01\n",
+        f"  date: 2026-03-01\n  acknowledged:\n    - finding: {code}\n"
+        f"      reason: {reason}\n",
+    )
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        (f"获奖人：张三，身份证号 {ID_NUMBER}。\n", "id-number"),
+        ("机密★1年\n\n关于某项目的情况说明。\n", "secrecy-marking"),
+        ("联系人：李四，手机 13812345678。\n", "mobile"),
+        ("<script>alert(1)</script>\n", "unsafe-html"),
+    ],
+)
+def test_a_post_with_a_high_finding_cannot_be_published(
+    repo: Repo, body: str, rule: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(POST, post_text(body=body))
+    repo.approve_all(POST)
+    assert (rule, "error") in blocked(repo)
+    for output in ("text", "json", "github"):
+        main(["verify", "--root", str(repo.root), "--format", output])
+        printed = capsys.readouterr()
+        assert ID_NUMBER not in printed.out + printed.err
+        assert "13812345678" not in printed.out + printed.err
+
+
+def test_the_handler_acknowledges_a_finding_that_must_stay_public(repo: Repo) -> None:
+    repo.write(POST, post_text(body=f"获奖人：张三，身份证号 {ID_NUMBER}。\n"))
+    repo.approve_all(POST)
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    [finding] = [f for f in report.findings if f.rule == "id-number"]
+    assert finding.code and finding.code.startswith("id-number:")
+    assert finding.message == "发现居民身份证号码：32*************015"
+    assert finding.line == 15 and finding.column
+    text = acknowledging(
+        (repo.root / POST).read_text(encoding="utf-8"),
+        finding.code,
+        "依《科学技术奖励条例》公示获奖人身份信息，已经科室核对",
+    )
+    repo.write(POST, text)
+    repo.approve_all(POST)
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    assert [p.path for p in report.publishable] == [POST]
+    assert [(f.rule, f.severity) for f in report.findings] == [("id-number", "warning")]
+
+
+@pytest.mark.attack
+def test_an_old_acknowledgement_does_not_cover_a_new_number(repo: Repo) -> None:
+    repo.write(POST, post_text(body=f"获奖人：张三，身份证号 {ID_NUMBER}。\n"))
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    [finding] = [f for f in report.findings if f.rule == "id-number"]
+    assert finding.code
+    other = "11010519491231002" + ric.calc_check_digit("11010519491231002" + "0")
+    text = acknowledging(
+        post_text(body=f"获奖人：张三，身份证号 {other}。\n"), finding.code, "已核对"
+    )
+    repo.write(POST, text)
+    repo.approve_all(POST)
+    assert blocked(repo) == [
+        ("id-number", "error"),
+        ("acknowledgement-unused", "warning"),
+    ]
+
+
+def test_scan_masks_personal_data_in_place_and_reports(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = f"联系人：李四，手机 138 1234 5678，身份证号 {ID_NUMBER}。\n"
+    repo.write(POST, post_text(body=body))
+    assert main(["scan", "--root", str(repo.root), POST, "--format", "short"]) == 1
+    out = capsys.readouterr().out
+    assert f"{POST}:15:" in out and "mobile" in out and "id-number" in out
+    assert ID_NUMBER not in out
+    assert main(["scan", "--root", str(repo.root), POST, "--mask"]) == 0
+    out = capsys.readouterr().out
+    assert "已把 2 处个人信息改为打码形式" in out
+    text = (repo.root / POST).read_text(encoding="utf-8")
+    assert "138 **** 5678" in text and "32*************015" in text
+    assert ID_NUMBER not in text and post_text().split("---")[1] in text
+
+
+def test_scan_json_gives_position_kind_and_code(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(POST, post_text(body="内部资料\n\n正文。\n"))
+    assert main(["scan", "--root", str(repo.root), "--format", "json"]) == 1
+    [item] = json.loads(capsys.readouterr().out)
+    assert item["rule"] == "secrecy-marking" and item["severity"] == "error"
+    assert (item["line"], item["column"]) == (15, 1)
+    assert item["code"].startswith("secrecy-marking:")
+
+
+def test_a_malformed_document_number_blocks_until_fixed(repo: Repo) -> None:
+    repo.write(POST, post_text().replace("常科综〔2026〕3号", "常科综[2026]3号"))
+    repo.approve_all(POST)
+    assert ("doc-number", "error") in blocked(repo)
+
+
+def test_the_signer_sees_the_findings_and_cannot_approve_a_blocked_post(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(POST, post_text(body="联系人：李四，手机 13812345678。\n"))
+    sign = ["sign", "--root", str(repo.root), POST, "--role", "section_head"]
+    sign += ["--key", str(repo.keys["head"])]
+    assert main(sign) == 1
+    err = capsys.readouterr().err
+    assert "138****5678" in err and "须处理的问题" in err and "13812345678" not in err
+    assert not (repo.root / "reviews/notices").exists()
+    assert main([*sign, "--decision", "return", "--comment", "请删去手机号"]) == 0
