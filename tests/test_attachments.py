@@ -233,7 +233,9 @@ def test_the_site_publishes_the_approved_attachment_and_checks_it(
     from tests.test_build import make_site_repo
 
     repo = make_site_repo(tmp_path / "repo", key_folder)
-    body = "申报流程见下图。\n\n![申报流程图](关于申报科技计划项目的通知/申报流程图.png)\n"
+    body = (
+        "申报流程见下图。\n\n![申报流程图](关于申报科技计划项目的通知/申报流程图.png)\n"
+    )
     repo.write(POST, post_text(title="关于申报科技计划项目的通知", body=body))
     attach(repo, tmp_path, "申报流程图.png", png())
     repo.approve_all(POST)
