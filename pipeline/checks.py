@@ -38,9 +38,34 @@ def content_findings(
     found = scan_text(post.path, post.data.decode("utf-8-sig"), dialect)
     found.extend(check_form(post, posts, dialect, root=root))
     found.extend(_sensitive_findings(post))
+    found.extend(_front_matter_comments(post))
     for attachment in post.attachments:
         found.extend(_attachment_findings(post, attachment))
     return acknowledge(post, found)
+
+
+def _front_matter_comments(post: Post) -> list[Finding]:
+    """Comments in the front matter: never shown on the site, yet anyone who can read
+    the repository reads them, and a signer easily passes over them."""
+    lines = post.data.decode("utf-8-sig").replace("\r\n", "\n").split("\n")
+    found = []
+    for number, line in enumerate(lines[1:], start=2):
+        if line == "---":
+            break
+        if line.lstrip().startswith("#") or (
+            " #" in line and not any(q in line for q in "'\"")
+        ):
+            found.append(
+                finding(
+                    post.path,
+                    "front-matter-comment",
+                    "front matter 中有注释：网站上不显示，但能看到仓库的人都能看到，审批人也容易忽略。",
+                    severity=WARNING,
+                    line=number,
+                    hint="请删除注释；需要说明的内容请写进正文或保密审查的 basis。",
+                )
+            )
+    return found
 
 
 def _sensitive_findings(post: Post) -> list[Finding]:

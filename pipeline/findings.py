@@ -54,6 +54,7 @@ RULES = {
     "attachment-comments": "附件4 第四条",
     "attachment-revisions": "附件4 第四条",
     "acknowledged": "附件4 第四条",
+    "front-matter-comment": "附件4 第四条",
     "acknowledgement-unused": "附件4 第四条",
     # Governed files and the trust root.
     "governed-unapproved": "附件1 第十一条、第十二条",

@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 import markdown
 
 from pipeline import yamlfile
+from pipeline.attachments import folder_of
 from pipeline.errors import PortalError
 from pipeline.findings import WARNING, Finding, finding
 from pipeline.post import CONTENT_DIR, Post
@@ -543,18 +544,27 @@ def _broken(
             f"链接 {target} 指向的稿件 {resolved} 不存在。",
             "请核对栏目目录和文件名；链接其他稿件请写相对路径，如 ../rules/依申请公开制度.md。",
         )
-    if root is not None and (root / resolved).is_file():
+    if any(
+        f"{folder_of(other.path)}/{entry.name}" == resolved
+        for other in (post, *posts.values())
+        for entry in other.listed
+    ):
         return None
+    exists = root is not None and (root / resolved).is_file()
     return (
-        f"链接 {target} 指向的文件 {resolved} 不存在。",
-        "附件请与稿件放在同一目录并一同提交；链接其他稿件请写 .md 文件的相对路径。",
+        f"链接 {target} 指向的文件 {resolved} "
+        + ("没有作为附件登记，不会发布。" if exists else "不存在。"),
+        "附件请用 portal attach 添加（放进与稿件同名的文件夹并登记哈希）；"
+        "链接其他稿件请写 .md 文件的相对路径。",
     )
 
 
 def _generated_page(resolved: str, posts: Mapping[str, Post]) -> bool:
     """Whether ``resolved`` is the home page or a column's index, which the site makes."""
-    if resolved == f"{CONTENT_DIR}/index.md":
+    if resolved in (CONTENT_DIR, f"{CONTENT_DIR}/index.md"):
         return True
+    if any(posixpath.dirname(path) == resolved for path in posts):
+        return True  # a column's folder: its index page
     folder, name = posixpath.split(resolved)
     return name == "index.md" and any(
         posixpath.dirname(path) == folder for path in posts

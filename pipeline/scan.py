@@ -117,6 +117,8 @@ _ATTRIBUTES = {
     "ol": {"start"},
     "li": {"value"},
 }
+# The only style Markdown itself writes: a table column's alignment.
+_ALIGN = re.compile(r"^text-align:\s*(left|right|center);?$")
 _LINK_SCHEMES = {"", "http", "https", "mailto", "tel"}
 # The front matter as the post reader splits it: up to the first line of just "---".
 _FRONT_MATTER = re.compile(r"---\r?\n(?:.*?\r?\n)??---\r?(?:\n|$)", re.DOTALL)
@@ -161,6 +163,8 @@ class _AllowList(HTMLParser):
             return
         allowed = _ATTRIBUTES["*"] | _ATTRIBUTES.get(tag, set())
         for name, value in attrs:
+            if name == "style" and tag in ("td", "th") and _ALIGN.match(value or ""):
+                continue  # a Markdown table column's alignment (| ---: |)
             if name not in allowed:
                 self.problems.append((f"<{tag}> 的属性 {name}", name))
             elif name in ("href", "src") and not _safe_target(tag, name, value or ""):

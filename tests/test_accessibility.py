@@ -35,8 +35,10 @@ from typing import Any
 import pytest
 
 from pipeline.main import main
+from pipeline.post import sha256_hex
 from pipeline.site import location_page, page_path, page_url
 from tests.helpers.repo import Repo, post_text
+from tests.test_attachments import png
 from tests.test_build import PROJECT, make_site_repo
 from tests.test_search_browser import CHROMIUM, TIMEOUT, DevTools, _QuietHandler
 
@@ -50,6 +52,7 @@ TAB_PRESSES = 40
 
 REGULATION = "content/laws/常熟市科技创新促进条例.md"
 TABLE_POST = "content/notices/二〇二六年科技创新券兑付情况.md"
+IMAGE_POST = "content/notices/科技创新券申报流程.md"
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +67,7 @@ AUDITED_PAGES = {
     "column-index": "laws/",
     "long-post": _url(REGULATION),
     "table-post": _url(TABLE_POST),
+    "image-post": _url(IMAGE_POST),
 }
 
 
@@ -135,12 +139,9 @@ TABLE_BODY = """\
 
 
 def add_audited_posts(repo: Repo) -> None:
-    """Write and approve the posts audited besides the fixture repository's own.
-
-    Hook for the image page: once posts can carry attachments, write and approve a
-    post showing an image (with its text alternative) here, and add its page to
-    ``AUDITED_PAGES`` as ``image-post``.
-    """
+    """Write and approve the posts audited besides the fixture repository's own:
+    a long regulation, a table, and an image with its text alternative (an
+    attachment listed in the post, as ``portal attach`` writes it)."""
     repo.write(
         REGULATION,
         post_text(
@@ -160,6 +161,18 @@ def add_audited_posts(repo: Repo) -> None:
         TABLE_POST, post_text(title="二〇二六年科技创新券兑付情况", body=TABLE_BODY)
     )
     repo.approve_all(TABLE_POST)
+    image = png()
+    repo.write(f"{IMAGE_POST.removesuffix('.md')}/申报流程.png", image)
+    repo.write(
+        IMAGE_POST,
+        post_text(
+            title="科技创新券申报流程",
+            body="申报流程如下图所示。\n\n"
+            "![科技创新券申报流程：企业注册、提交申请、科室审核、兑付](科技创新券申报流程/申报流程.png)\n",
+            extra=f'attachments:\n  - file: "申报流程.png"\n    sha256: {sha256_hex(image)}\n',
+        ),
+    )
+    repo.approve_all(IMAGE_POST)
 
 
 @pytest.fixture(scope="module")

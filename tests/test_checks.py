@@ -136,3 +136,17 @@ def test_the_signer_sees_the_findings_and_cannot_approve_a_blocked_post(
     assert "138****5678" in err and "须处理的问题" in err and "13812345678" not in err
     assert not (repo.root / "reviews/notices").exists()
     assert main([*sign, "--decision", "return", "--comment", "请删去手机号"]) == 0
+
+
+def test_comments_in_the_front_matter_are_pointed_out(repo: Repo) -> None:
+    text = post_text().replace(
+        "tier: general\n", "tier: general  # 领导说先按一般处理\n# 内部意见：暂缓发布\n"
+    )
+    repo.write(POST, text)
+    repo.approve_all(POST)
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    assert [(f.rule, f.line) for f in report.findings] == [
+        ("front-matter-comment", 5),
+        ("front-matter-comment", 6),
+    ]
+    assert [p.path for p in report.publishable] == [POST]

@@ -4,6 +4,7 @@ images, links; crafted cases and every real post in ``content/``."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from pipeline.config import (
 )
 from pipeline.findings import ERROR, RULES, WARNING, Finding
 from pipeline.norms import check_form
-from pipeline.post import Post, parse_post, post_paths, read_post
+from pipeline.post import Listed, Post, parse_post, post_paths, read_post
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICE = "content/notices/关于开展科技创新券申报工作的通知.md"
@@ -87,11 +88,14 @@ def check(
     title: str = "关于开展科技创新券申报工作的通知",
     doc_number: str | None = "常科综〔2026〕3号",
     published: str = "2026-03-01",
+    attached: tuple[str, ...] = (),
 ) -> list[Finding]:
-    """Findings on a notice with ``body``, beside a rules post with headings."""
+    """Findings on a notice with ``body``, beside a rules post with headings;
+    ``attached`` names the attachments the notice lists."""
     post = make_post(
         config, body, title=title, doc_number=doc_number, published=published
     )
+    post = replace(post, listed=tuple(Listed(n, "0" * 64, 1) for n in attached))
     target = make_post(config, RULES_BODY, path=RULES_POST, doc_number=None)
     posts = {post.path: post, target.path: target}
     return check_form(post, posts, extensions, root=root)
@@ -390,21 +394,20 @@ def test_titles_ending_in_a_word_or_closing_mark_pass(
 @pytest.mark.parametrize(
     "image",
     [
-        "![](申报流程.png)",
-        "![ ](申报流程.png)",
-        "![　](申报流程.png)",
-        "![][流程图]\n\n[流程图]: 申报流程.png",
-        '<img src="申报流程.png">',
-        '<img src="申报流程.png" alt="">',
-        '<IMG SRC="申报流程.png" ALT="  ">',
-        "[![](申报流程.png)](申报流程.png)",
+        "![](关于开展科技创新券申报工作的通知/申报流程.png)",
+        "![ ](关于开展科技创新券申报工作的通知/申报流程.png)",
+        "![　](关于开展科技创新券申报工作的通知/申报流程.png)",
+        "![][流程图]\n\n[流程图]: 关于开展科技创新券申报工作的通知/申报流程.png",
+        '<img src="关于开展科技创新券申报工作的通知/申报流程.png">',
+        '<img src="关于开展科技创新券申报工作的通知/申报流程.png" alt="">',
+        '<IMG SRC="关于开展科技创新券申报工作的通知/申报流程.png" ALT="  ">',
+        "[![](关于开展科技创新券申报工作的通知/申报流程.png)](关于开展科技创新券申报工作的通知/申报流程.png)",
     ],
 )
 def test_image_without_alternative_text_is_an_error(
     config: SiteConfig, tmp_path: Path, image: str
 ) -> None:
-    attach(tmp_path, "content/notices/申报流程.png")
-    found = check(config, f"流程如下：\n\n{image}\n", root=tmp_path)
+    found = check(config, f"流程如下：\n\n{image}\n", attached=("申报流程.png",))
     assert rules(found) == [("image-alt", BODY_LINE + 2)]
     assert found[0].severity == ERROR and "替代文字" in found[0].message
 
@@ -412,23 +415,17 @@ def test_image_without_alternative_text_is_an_error(
 @pytest.mark.parametrize(
     "image",
     [
-        "![图1 申报流程](申报流程.png)",
-        '![图1 申报流程](申报流程.png "申报流程")',
-        '<img src="申报流程.png" alt="图2 组织架构">',
-        "`![](申报流程.png)`",
-        "[图1]: 申报流程.png",
+        "![图1 申报流程](关于开展科技创新券申报工作的通知/申报流程.png)",
+        '![图1 申报流程](关于开展科技创新券申报工作的通知/申报流程.png "申报流程")',
+        '<img src="关于开展科技创新券申报工作的通知/申报流程.png" alt="图2 组织架构">',
+        "`![](关于开展科技创新券申报工作的通知/申报流程.png)`",
+        "[图1]: 关于开展科技创新券申报工作的通知/申报流程.png",
     ],
 )
 def test_image_with_alternative_text_passes(
     config: SiteConfig, tmp_path: Path, image: str
 ) -> None:
-    attach(tmp_path, "content/notices/申报流程.png")
-    assert check(config, f"{image}\n", root=tmp_path) == []
-
-
-def attach(root: Path, path: str) -> None:
-    (root / path).parent.mkdir(parents=True, exist_ok=True)
-    (root / path).write_bytes(b"\x89PNG")
+    assert check(config, f"{image}\n", attached=("申报流程.png",)) == []
 
 
 # ----------------------------------------------------------------------- links
@@ -438,6 +435,7 @@ def attach(root: Path, path: str) -> None:
     "link",
     [
         "[《依申请公开制度》](../rules/依申请公开制度.md)",
+        "[规章制度栏目](../rules/)",
         "[《依申请公开制度》](<../rules/依申请公开制度.md>)",
         '[《依申请公开制度》](../rules/依申请公开制度.md "依申请公开制度")',
         "[制度](../rules/%E4%BE%9D%E7%94%B3%E8%AF%B7%E5%85%AC%E5%BC%80%E5%88%B6%E5%BA%A6.md)",
@@ -526,14 +524,17 @@ def test_an_anchor_in_the_same_post(config: SiteConfig) -> None:
     ]
 
 
-def test_an_attachment_next_to_the_post_passes_once_it_exists(
+def test_a_link_to_an_attachment_passes_once_it_is_listed(
     config: SiteConfig, tmp_path: Path
 ) -> None:
-    link = "[附件1 申报表](附件1%20申报表.pdf)\n"
+    link = "[附件1 申报表](关于开展科技创新券申报工作的通知/附件1%20申报表.pdf)\n"
     assert rules(check(config, link, root=tmp_path)) == [("broken-link", BODY_LINE)]
-    attach(tmp_path, "content/notices/附件1 申报表.pdf")
-    assert check(config, link, root=tmp_path) == []
-    assert rules(check(config, link)) == [("broken-link", BODY_LINE)]
+    folder = tmp_path / "content/notices/关于开展科技创新券申报工作的通知"
+    folder.mkdir(parents=True)
+    (folder / "附件1 申报表.pdf").write_bytes(b"%PDF-1.4\n")
+    [found] = check(config, link, root=tmp_path)
+    assert "没有作为附件登记" in found.message
+    assert check(config, link, attached=("附件1 申报表.pdf",)) == []
 
 
 def test_a_link_to_a_post_the_caller_did_not_pass_is_broken(

@@ -123,6 +123,7 @@ def test_character_references_to_hidden_characters_are_found() -> None:
         "| 项目 | 金额 |\n| --- | --- |\n| 创新券 | 10 |",
         "联系电话：0512-52701234，邮箱：[kjj@example.cn](mailto:kjj@example.cn)",
         '<table><tr><td colspan="2">合并单元格</td></tr></table>',
+        "| 项目 | 金额（万元） |\n| :--- | ---: |\n| 创新券 | 10 |",
     ],
 )
 def test_ordinary_markdown_and_simple_html_pass(body: str) -> None:
