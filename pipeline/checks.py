@@ -14,7 +14,9 @@ meant for text that has changed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,8 +25,8 @@ from pipeline.config import SiteConfig
 from pipeline.findings import ERROR, WARNING, Finding, finding
 from pipeline.norms import check_form
 from pipeline.post import Post
-from pipeline.scan import scan_text
-from pipeline.sensitive import HIGH, find_sensitive
+from pipeline.scan import scan_text, visible_text
+from pipeline.sensitive import HIGH, Hit, find_sensitive
 
 
 def content_findings(
@@ -37,7 +39,7 @@ def content_findings(
     dialect = config.site.markdown_extensions
     found = scan_text(post.path, post.data.decode("utf-8-sig"), dialect)
     found.extend(check_form(post, posts, dialect, root=root))
-    found.extend(_sensitive_findings(post))
+    found.extend(_sensitive_findings(post, dialect))
     found.extend(_front_matter_comments(post))
     for attachment in post.attachments:
         found.extend(_attachment_findings(post, attachment))
@@ -68,15 +70,43 @@ def _front_matter_comments(post: Post) -> list[Finding]:
     return found
 
 
-def _sensitive_findings(post: Post) -> list[Finding]:
-    """Secrecy markings and personal data, masked; high ones block until acknowledged,
-    attachment file names included."""
+# Hint by kind: markings are removed, a person's data is removed or masked, and an
+# office's telephone, mailbox or address may well be public.
+_HINTS = {
+    "secrecy-marking": "标有密级或“内部”字样的材料不得上网；请删去并按保密规定处理。"
+    "确属误报的，由承办人确认。",
+    "organisation-code": "单位的统一社会信用代码通常可以公开，请确认。",
+    "landline": "若是单位的办公电话、传真，可以公开；若是个人的，请删除或用 portal scan --mask 打码。",
+    "email": "若是单位的公共邮箱，可以公开；若是个人的，请删除或用 portal scan --mask 打码。",
+    "address": "若是单位的办公地址，可以公开；若是个人住址，请删除或用 portal scan --mask 打码。",
+}
+_PERSONAL_HINT = (
+    "个人信息一般不应公开：请删除，或运行 portal scan --mask 打码后核对。"
+    "确需公开的（如获奖名单），由承办人在保密审查中确认。"
+)
+
+
+def _sensitive_findings(post: Post, dialect: Sequence[str]) -> list[Finding]:
+    """Secrecy markings and personal data, masked; high ones block until acknowledged.
+
+    Judged twice: in the file (with lines and columns), and in the text a reader of
+    the page sees (entities decoded, tags and line breaks gone, alt text and link
+    targets included), so that splitting or encoding a number in the source does
+    not hide it. Attachment file names are judged too.
+    """
     text = post.data.decode("utf-8-sig")
     lines = text.split("\n")
-    hits = [
+    hits: list[tuple[Hit, int | None, str, str]] = [
         (hit, hit.line, text[hit.start : hit.end], lines[hit.line - 1])
         for hit in find_sensitive(text)
     ]
+    known = {(hit.kind, _essence(matched)) for hit, _, matched, _ in hits}
+    page = visible_text(text, dialect)
+    for hit in find_sensitive(page):
+        matched = page[hit.start : hit.end]
+        if (hit.kind, _essence(matched)) not in known:
+            known.add((hit.kind, _essence(matched)))
+            hits.append((hit, None, matched, "网页显示的文字"))
     for entry in post.listed:  # a file name can carry a stamp: 机密-申报汇总.xlsx
         hits.extend(
             (hit, entry.line, entry.name, entry.name)
@@ -92,29 +122,30 @@ def _sensitive_findings(post: Post) -> list[Finding]:
         # the lines, while any edit of that line makes a new finding.
         key = (hit.kind, matched, context)
         seen[key] = seen.get(key, 0) + 1
-        severe = hit.severity == HIGH
-        if hit.kind == "secrecy-marking":
-            hint = "标有密级或“内部”字样的材料不得上网；请删去并按保密规定处理。确属误报的，由承办人确认。"
-        elif hit.kind == "organisation-code":
-            hint = "单位的统一社会信用代码通常可以公开，请确认。"
-        else:
-            hint = (
-                "个人信息一般不应公开：请删除，或运行 portal scan --mask 打码后核对。"
-                "确需公开的（如获奖名单），由承办人在保密审查中确认。"
-            )
+        where = (
+            ""
+            if line is not None
+            else "（在网页显示的文字中；源文件里它被拆开、转义或改写了）"
+        )
         found.append(
             finding(
                 post.path,
                 hit.kind,
-                f"发现{hit.label}：{hit.masked}",
-                severity=ERROR if severe else WARNING,
+                f"发现{hit.label}：{hit.masked}{where}",
+                severity=ERROR if hit.severity == HIGH else WARNING,
                 line=line,
                 column=hit.column if line == hit.line else None,
-                hint=hint,
+                hint=_HINTS.get(hit.kind, _PERSONAL_HINT),
                 code=code_for(hit.kind, matched, context, seen[key]),
             )
         )
     return found
+
+
+def _essence(matched: str) -> str:
+    """What two spellings of one number or marking have in common."""
+    folded = unicodedata.normalize("NFKC", matched)
+    return re.sub(r"[\W_]", "", folded).upper()
 
 
 def _attachment_findings(post: Post, attachment: Attachment) -> list[Finding]:

@@ -145,6 +145,52 @@ def _rendered_html(path: str, text: str, extensions: Sequence[str]) -> list[Find
     ]
 
 
+def visible_text(text: str, extensions: Sequence[str]) -> str:
+    """The body as a reader of the page sees it: rendered in the site's dialect,
+    entities decoded, tags gone, white space collapsed as a browser does, one block
+    a line; the alt text, titles and link targets come as lines of their own."""
+    front_matter = _FRONT_MATTER.match(text)
+    body = text[front_matter.end() :] if front_matter else text
+    reader = _Reader()
+    reader.feed(markdown.markdown(body, extensions=list(extensions)))
+    reader.close()
+    return reader.text()
+
+
+_BLOCKS = set(
+    "p div li dt dd tr h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dl hr caption".split()
+)
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[list[str]] = [[]]
+        self.extra: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.blocks.append([])
+        elif tag in ("td", "th", "br"):
+            self.blocks[-1].append(" ")
+        self.extra.extend(
+            value
+            for name, value in attrs
+            if name in ("alt", "title", "href", "src") and value
+        )
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.blocks.append([])
+
+    def handle_data(self, data: str) -> None:
+        self.blocks[-1].append(data)
+
+    def text(self) -> str:
+        lines = [" ".join("".join(parts).split()) for parts in self.blocks]
+        return "\n".join([line for line in lines if line] + self.extra)
+
+
 def _line_of(text: str, needle: str) -> int | None:
     index = text.lower().find(needle.lower()) if needle else -1
     return text.count("\n", 0, index) + 1 if index >= 0 else None

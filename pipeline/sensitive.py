@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -90,6 +91,7 @@ def find_sensitive(text: str) -> list[Hit]:
     plain = text
     for wide in set(_WIDE.findall(text)):
         plain = plain.replace(wide, _HALF_WIDTH[wide])
+    plain = _readable(plain)
     excluded = _excluded_spans(plain)
     candidates = [
         *_markings(text, plain),
@@ -203,7 +205,7 @@ def _spaced(word: str) -> str:
 
 
 _LEVEL = "(?:" + "|".join(_spaced(w) for w in ("绝密", "机密", "秘密")) + ")"
-_STARS = "★☆✩✭⭐"
+_STARS = "★☆✩✪✫✬✭✮✯✰✱✲✳✴✵✶✷✸✹✺✻✼⭐⋆🟊"
 _TERM = (
     r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d+" + _GAP + r"(?:年|个月|月|天|日)"
     r"|[一二三四五六七八九十]+年|长期|永久|启用前|解密前)"
@@ -435,8 +437,8 @@ _WIDE = re.compile("[" + "".join(_HALF_WIDTH) + "]")
 # Not inside a longer run of digits or letters, a decimal, a thousands group, a
 # date or a path. (What stands before is checked by ``_standalone``: a pattern that
 # opens with a lookbehind is tried at every position, ten times slower.)
-_AFTER = r"(?![0-9A-Za-z_])(?![.,\-/][0-9])"
-_BEFORE = re.compile(r"(?:[0-9A-Za-z_]|[0-9][.,\-/])$")
+_AFTER = r"(?![0-9A-Za-z])(?![.,\-/][0-9])"
+_BEFORE = re.compile(r"(?:[0-9A-Za-z]|[0-9][.,\-/])$")
 _GROUP = r"[ \u3000-]"
 _ID = re.compile(rf"\d{{6}}(?:{_GROUP}?\d{{8}}{_GROUP}?\d{{3}}[\dXx]|\d{{9}}){_AFTER}")
 _MOBILE = re.compile(rf"1[3-9]\d(?:{_GROUP}?\d{{4}}){{2}}{_AFTER}")
@@ -464,12 +466,39 @@ _PASSPORT_WORD = re.compile(r"护照|passport", re.IGNORECASE)
 _PHONE_WORD = re.compile(r"电话|传真|座机|热线|联系方式|tel|fax|phone", re.IGNORECASE)
 # An amount or a count, not a number to call or to pay into.
 _QUANTITY_AFTER = re.compile(
-    r"[ \t\u3000]*(?:元|万|亿|千|百|美元|%|％|‰|人|次|件|个|吨|公斤|千克|米|亩|户|"
+    # Money and percentages may stand after a space; a count's unit follows at once
+    # (手机 139… 人事科 is a number and then a word, not 139… people).
+    r"[ \t\u3000]*(?:元|万元|亿元|美元|%|％|‰)|"
+    r"(?:元|万|亿|千|百|美元|%|％|‰|人|次|件|个|吨|公斤|千克|米|亩|户|"
     r"家|台|套|项|条|字|页|股|份)"
 )
 _CURRENCY_BEFORE = "￥¥$€£"
-_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>()（）\"']+")
+_URL = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]+")
 _ISBN = re.compile(r"IS[BS]N(?:-1[03])?[:：]?[ \t]*[0-9Xx][0-9Xx \-]{6,20}[0-9Xx]")
+
+
+# Characters that read as others: traditional forms of the characters of markings
+# (內部資料, 絕密, 機密★長期), and look-alikes outside the common CJK and ASCII ranges
+# (mathematical digits, no-break and thin spaces, dashes and minus signs), each
+# taken one for one so that offsets stay those of the text.
+_TRADITIONAL = str.maketrans("內資絕機長祕傳級", "内资绝机长秘传级")
+_UNCOMMON = re.compile(r"[^\x00-\x7f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _readable(plain: str) -> str:
+    plain = plain.translate(_TRADITIONAL)
+    return _UNCOMMON.sub(_look_alike, plain)
+
+
+def _look_alike(match: re.Match[str]) -> str:
+    char = match.group()
+    category = unicodedata.category(char)
+    if category == "Zs":
+        return " "
+    if category == "Pd" or char == "\u2212":
+        return "-"
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
 
 
 def _excluded_spans(plain: str) -> list[tuple[int, int]]:

@@ -150,3 +150,44 @@ def test_comments_in_the_front_matter_are_pointed_out(repo: Repo) -> None:
         ("front-matter-comment", 6),
     ]
     assert [p.path for p in report.publishable] == [POST]
+
+
+MOBILE = "13912345678"
+CARD = "6222020200112233446"  # Luhn-valid
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        ("&#51;2058119850312201" + ID_NUMBER[-1], "id-number"),
+        (f"{ID_NUMBER[:6]}<span></span>{ID_NUMBER[6:]}", "id-number"),
+        (f"_{ID_NUMBER}_", "id-number"),
+        (f"__{CARD}__", "bank-card"),
+        (
+            "".join(chr(0x1D7E2 + int(d)) for d in ID_NUMBER[:-1]) + ID_NUMBER[-1],
+            "id-number",
+        ),
+        ("139&nbsp;1234&nbsp;5678", "mobile"),
+        ("139\u20091234\u20095678", "mobile"),
+        (f"{ID_NUMBER[:6]}\n{ID_NUMBER[6:]}", "id-number"),
+        ("139\n1234\n5678", "mobile"),
+        (f"详见https://kjj.changshu.gov.cn/，手机{MOBILE}", "mobile"),
+        (f"手机 {MOBILE} 人事科", "mobile"),
+        (f"收款账号：{CARD} 户名：张七", "bank-card"),
+        ("&#26426;&#23494;★&#38271;&#26399;", "secrecy-marking"),
+        ("【內部資料】", "secrecy-marking"),
+        ("絕密★長期", "secrecy-marking"),
+        ("机<span></span>密★1年", "secrecy-marking"),
+        ("机密✱1年", "secrecy-marking"),
+        (f"| 类型 | 号码 |\n|---|---|\n| 手机 | 139<br>12345678 |", "mobile"),
+    ],
+)
+def test_numbers_and_markings_split_or_disguised_in_the_source_are_found(
+    repo: Repo, body: str, rule: str
+) -> None:
+    repo.write(POST, post_text(body=body + "\n"))
+    repo.approve_all(POST)
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    assert report.publishable == []
+    assert (rule, "error") in [(f.rule, f.severity) for f in report.findings]
