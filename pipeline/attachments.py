@@ -11,6 +11,7 @@ hidden content inside Office and PDF files (author names, comments, tracked chan
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -22,6 +23,7 @@ from xml.etree import ElementTree
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+from pypdf.generic import DictionaryObject
 
 # Extensions an attachment may have, with the leading bytes its content must start
 # with (OOXML and OFD files are zip archives; old Office and WPS files are OLE).
@@ -109,15 +111,68 @@ def name_problem(name: str) -> str | None:
 
 def inspect(attachment: Attachment) -> list[Concern]:
     """What the file holds that its name and the page do not show."""
-    concerns = []
     mismatch = _content_mismatch(attachment)
     if mismatch:
-        concerns.append(Concern("attachment-type", mismatch, True))
-    elif attachment.suffix in _OOXML_MAIN:
-        concerns.extend(_ooxml(attachment))
-    elif attachment.suffix == ".pdf":
-        concerns.extend(_pdf(attachment))
-    return concerns
+        return [Concern("attachment-type", mismatch, True)]
+    suffix = attachment.suffix
+    if suffix in _OOXML_MAIN or suffix == ".ofd":
+        return _zipped_xml(attachment)
+    if suffix == ".pdf":
+        return _pdf(attachment)
+    if suffix in (".jpg", ".jpeg", ".png"):
+        return _image(attachment)
+    if suffix in _OPAQUE:
+        return [
+            Concern(
+                "attachment-uninspectable",
+                f"{attachment.name} 的格式无法检查其中的作者、批注、修订和个人信息。",
+                True,
+            )
+        ]
+    return []
+
+
+def text_of(attachment: Attachment) -> str:
+    """The text a reader of the file can read, for the content checks ("" if the
+    format cannot be read): every text node of Office and OFD files (hidden sheets,
+    comments and notes included), the text of a PDF, a text file as is."""
+    suffix = attachment.suffix
+    try:
+        if suffix in (".txt", ".csv"):
+            return attachment.data.decode("utf-8-sig")
+        if suffix in _OOXML_MAIN or suffix == ".ofd":
+            with zipfile.ZipFile(io.BytesIO(attachment.data)) as archive:
+                return "\n".join(
+                    _xml_text(archive.read(info))
+                    for info in archive.infolist()
+                    if info.filename.endswith(".xml")
+                    and not info.filename.endswith(".rels")
+                    and info.file_size <= _MAX_PART
+                )
+        if suffix == ".pdf":
+            reader = PdfReader(io.BytesIO(attachment.data))
+            return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (zipfile.BadZipFile, PyPdfError, ValueError, KeyError, OSError):
+        return ""
+    return ""
+
+
+# Formats whose inside cannot be read here: old Office and WPS files, archives.
+_OPAQUE = (".doc", ".xls", ".ppt", ".wps", ".et", ".zip")
+# The content type [Content_Types].xml must give the main part of each format.
+_MAIN_TYPES = {
+    ".docx": b"wordprocessingml.document.main+xml",
+    ".xlsx": b"spreadsheetml.sheet.main+xml",
+    ".pptx": b"presentationml.presentation.main+xml",
+}
+# Where one paragraph, cell or row ends in Office and OFD XML: a line of text.
+_TEXT_BREAK = re.compile(rb"</(?:w:p|a:p|si|c|row|ofd:TextObject)>|<w:br/>|<w:tab/>")
+_TAG = re.compile(rb"<[^>]*>")
+
+
+def _xml_text(data: bytes) -> str:
+    text = _TAG.sub(b"", _TEXT_BREAK.sub(b"\n", data)).decode("utf-8", "replace")
+    return html.unescape(text)
 
 
 def _content_mismatch(attachment: Attachment) -> str | None:
@@ -134,21 +189,36 @@ def _content_mismatch(attachment: Attachment) -> str | None:
             f"{attachment.name} 的内容不是扩展名 {suffix} 所说的文件类型"
             "（可能被改了扩展名）；读者下载到的会是另一种文件。"
         )
-    main = _OOXML_MAIN.get(suffix)
-    if main is not None:
+    if suffix in _OOXML_MAIN or suffix == ".ofd":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if main not in archive.namelist():
+                names = set(archive.namelist())
+                if suffix == ".ofd":
                     return (
-                        f"{attachment.name} 不是有效的 {suffix} 文件（缺少 {main}）。"
+                        None
+                        if "OFD.xml" in names
+                        else _not_valid(attachment, "OFD.xml")
+                    )
+                main = _OOXML_MAIN[suffix]
+                if main not in names or "[Content_Types].xml" not in names:
+                    return _not_valid(attachment, main)
+                if _MAIN_TYPES[suffix] not in archive.read("[Content_Types].xml"):
+                    return (
+                        f"{attachment.name} 声明的文档类型不是 {suffix}"
+                        "（可能是别的格式改了扩展名，或含有宏）。"
                     )
         except zipfile.BadZipFile:
             return f"{attachment.name} 不是有效的 {suffix} 文件（无法解压）。"
     return None
 
 
-def _ooxml(attachment: Attachment) -> list[Concern]:
+def _not_valid(attachment: Attachment, part: str) -> str:
+    return f"{attachment.name} 不是有效的 {attachment.suffix} 文件（缺少 {part}）。"
+
+
+def _zipped_xml(attachment: Attachment) -> list[Concern]:
     concerns = []
+    name = attachment.name
     with zipfile.ZipFile(io.BytesIO(attachment.data)) as archive:
         names = archive.namelist()
         people = _core_people(archive, names)
@@ -156,83 +226,103 @@ def _ooxml(attachment: Attachment) -> list[Concern]:
             concerns.append(
                 Concern(
                     "attachment-metadata",
-                    f"{attachment.name} 的文档属性记录了作者或修改人：{'、'.join(people)}。",
+                    f"{name} 的文档属性记录了作者或修改人：{'、'.join(people)}。",
                     False,
                 )
             )
-        comments = [n for n in names if re.search(r"comments\d*\.xml$", n, re.I)]
-        if comments:
+        if _has_comments(archive, names):
             concerns.append(
                 Concern(
                     "attachment-comments",
-                    f"{attachment.name} 含有批注（{len(comments)} 个批注部件），读者下载后能看到。",
+                    f"{name} 含有批注，读者下载后能看到。",
                     True,
                 )
             )
-        if attachment.suffix == ".docx" and _tracked_changes(archive, names):
+        if _tracked_changes(archive, names):
             concerns.append(
                 Concern(
                     "attachment-revisions",
-                    f"{attachment.name} 含有未接受的修订（修订记录），读者能看到被删改的原文。",
+                    f"{name} 含有未接受的修订（修订记录），读者能看到被删改的原文。",
                     True,
                 )
             )
+        if any(n.lower().endswith("vbaproject.bin") for n in names):
+            concerns.append(Concern("attachment-script", f"{name} 含有宏代码。", True))
     return concerns
 
 
+def _has_comments(archive: zipfile.ZipFile, names: list[str]) -> bool:
+    """Comment parts, by their names or by the relationships that point at them."""
+    if any("comment" in n.lower() for n in names):
+        return True
+    return any(
+        re.search(rb'Type="[^"]*/comments"', archive.read(n))
+        for n in names
+        if n.endswith(".rels")
+    )
+
+
 def _core_people(archive: zipfile.ZipFile, names: list[str]) -> list[str]:
-    if "docProps/core.xml" not in names:
-        return []
-    try:
-        root = ElementTree.fromstring(archive.read("docProps/core.xml"))
-    except ElementTree.ParseError:
-        return []
+    """Authors and last editors in Office core properties or an OFD's DocInfo."""
     people = []
-    for tag in ("dc:creator", "cp:lastModifiedBy"):
-        element = root.find(tag, _NS)
-        if element is not None and element.text and element.text.strip():
-            people.append(element.text.strip())
-    return list(dict.fromkeys(people))
-
-
-def _tracked_changes(archive: zipfile.ZipFile, names: list[str]) -> bool:
-    for name in names:
-        if not re.match(r"word/(document|header\d*|footer\d*)\.xml$", name):
-            continue
-        if archive.getinfo(name).file_size > _MAX_PART:
-            return True  # too big to read: say so rather than miss it
-        text = archive.read(name)
-        if b"<w:ins " in text or b"<w:del " in text or b"<w:ins>" in text:
-            return True
-    return False
+    if "docProps/core.xml" in names:
+        try:
+            root = ElementTree.fromstring(archive.read("docProps/core.xml"))
+        except ElementTree.ParseError:
+            root = None
+        for tag in ("dc:creator", "cp:lastModifiedBy"):
+            element = root.find(tag, _NS) if root is not None else None
+            if element is not None and element.text and element.text.strip():
+                people.append(element.text.strip())
+    if "OFD.xml" in names:
+        people.extend(
+            match.decode("utf-8", "replace").strip()
+            for match in re.findall(
+                rb"<ofd:Author>([^<]+)</ofd:Author>", archive.read("OFD.xml")
+            )
+        )
+    return list(dict.fromkeys(p for p in people if p))
 
 
 def _pdf(attachment: Attachment) -> list[Concern]:
+    name = attachment.name
     try:
         reader = PdfReader(io.BytesIO(attachment.data))
         info = reader.metadata
-        author = str(info.author).strip() if info is not None and info.author else ""
+        people = [str(info.author).strip()] if info is not None and info.author else []
+        xmp = reader.xmp_metadata
+        if xmp is not None and xmp.dc_creator:
+            people.extend(str(p).strip() for p in xmp.dc_creator)
         notes = sum(
             1
             for page in reader.pages
             for annotation in (page.get("/Annots") or [])
-            if annotation.get_object().get("/Subtype")
-            in ("/Text", "/FreeText", "/Popup")
+            if annotation.get_object().get("/Subtype") not in ("/Link", "/Widget")
         )
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        embedded = len(reader.attachments)
+        root = reader.root_object
+        names = root.get("/Names")
+        action = root.get("/OpenAction")
+        action = action.get_object() if action is not None else None
+        # An /OpenAction that only sets the first view is common and harmless.
+        script = (
+            (isinstance(action, DictionaryObject) and action.get("/S") == "/JavaScript")
+            or "/AA" in root
+            or (names is not None and "/JavaScript" in names.get_object())
+        )
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError):
         return [
             Concern(
-                "attachment-type",
-                f"{attachment.name} 无法作为 PDF 读取，读者可能也打不开。",
-                True,
+                "attachment-type", f"{name} 无法作为 PDF 读取，读者可能也打不开。", True
             )
         ]
     concerns = []
-    if author:
+    people = list(dict.fromkeys(p for p in people if p))
+    if people:
         concerns.append(
             Concern(
                 "attachment-metadata",
-                f"{attachment.name} 的文档属性记录了作者：{author}。",
+                f"{name} 的文档属性记录了作者：{'、'.join(people)}。",
                 False,
             )
         )
@@ -240,11 +330,67 @@ def _pdf(attachment: Attachment) -> list[Concern]:
         concerns.append(
             Concern(
                 "attachment-comments",
-                f"{attachment.name} 含有 {notes} 个注释，读者打开后能看到。",
+                f"{name} 含有 {notes} 个注释或批注，读者打开后能看到。",
                 True,
             )
         )
+    if embedded:
+        concerns.append(
+            Concern(
+                "attachment-embedded",
+                f"{name} 内嵌了 {embedded} 个其他文件，无法逐一检查。",
+                True,
+            )
+        )
+    if script:
+        concerns.append(
+            Concern(
+                "attachment-script", f"{name} 含有打开时自动执行的动作或脚本。", True
+            )
+        )
     return concerns
+
+
+def _image(attachment: Attachment) -> list[Concern]:
+    """Photos carry EXIF (camera, time, often the place); PNGs text chunks."""
+    head = attachment.data[:65536]
+    if attachment.suffix == ".png":
+        chunks = [c.decode() for c in (b"tEXt", b"iTXt", b"zTXt", b"eXIf") if c in head]
+        if not chunks:
+            return []
+        return [
+            Concern(
+                "attachment-metadata",
+                f"{attachment.name} 含有附加的文字或拍摄信息（{'、'.join(chunks)}）。",
+                False,
+            )
+        ]
+    if b"Exif\x00\x00" not in head:
+        return []
+    gps = b"\x88\x25" in head or b"\x25\x88" in head
+    return [
+        Concern(
+            "attachment-metadata",
+            f"{attachment.name} 含有 EXIF 拍摄信息"
+            + ("，其中有拍摄地点（GPS 坐标）" if gps else "（相机、时间等）")
+            + "。",
+            gps,
+        )
+    ]
+
+
+_REVISION = re.compile(rb"<[A-Za-z0-9_]+:(?:ins|del|moveFrom|moveTo)[\s/>]")
+
+
+def _tracked_changes(archive: zipfile.ZipFile, names: list[str]) -> bool:
+    for name in names:
+        if not re.match(r"word/[^/]+\.xml$", name):
+            continue
+        if archive.getinfo(name).file_size > _MAX_PART:
+            return True  # too big to read: say so rather than miss it
+        if _REVISION.search(archive.read(name)):
+            return True
+    return False
 
 
 def listing_block(entries: list[tuple[str, str]]) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.attachments import Attachment, inspect
+from pipeline.attachments import Attachment, inspect, text_of
 from pipeline.config import SiteConfig
 from pipeline.findings import ERROR, WARNING, Finding, finding
 from pipeline.norms import check_form
@@ -150,7 +150,22 @@ def _essence(matched: str) -> str:
 
 def _attachment_findings(post: Post, attachment: Attachment) -> list[Finding]:
     entry = next(e for e in post.listed if e.name == attachment.name)
-    return [
+    inside = [
+        finding(
+            post.path,
+            hit.kind,
+            f"附件 {attachment.name} 中发现{hit.label}：{hit.masked}",
+            severity=ERROR if hit.severity == HIGH else WARNING,
+            line=entry.line,
+            field="attachments",
+            hint=_HINTS.get(hit.kind, _PERSONAL_HINT).replace(
+                "portal scan --mask", "原文件中"
+            ),
+            code=code_for(hit.kind, attachment.name, attachment.sha256, hit.start),
+        )
+        for hit in find_sensitive(text_of(attachment))
+    ]
+    return inside + [
         finding(
             post.path,
             concern.kind,
@@ -185,7 +200,7 @@ def acknowledge(post: Post, found: list[Finding]) -> list[Finding]:
     settled = []
     for item in found:
         acknowledgement = reasons.get(item.code or "")
-        if item.severity == ERROR and acknowledgement is not None:
+        if acknowledgement is not None:
             used.add(acknowledgement.finding)
             item = replace(
                 item,
@@ -193,7 +208,7 @@ def acknowledge(post: Post, found: list[Finding]) -> list[Finding]:
                 message=f"{item.message}（承办人已确认可以发布：{acknowledgement.reason}）",
                 hint=None,
             )
-        elif item.severity == ERROR and item.code:
+        elif item.code:
             item = replace(
                 item,
                 hint=f"{item.hint or ''} 确认码 {item.code}：若确需发布，承办人在 "

@@ -251,3 +251,138 @@ def test_the_site_publishes_the_approved_attachment_and_checks_it(
     # A file swapped in the built site is caught by the page-by-page check.
     (page_folder / "申报流程图.png").write_bytes(png() + b"x")
     assert main(["check-site", "--root", str(repo.root), "site"]) == 1
+
+
+def rezip(data: bytes, change: dict[str, bytes | None]) -> bytes:
+    """``data`` (a zip) with parts replaced, added, or (None) removed."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            if item.filename in change:
+                continue
+            target.writestr(item, source.read(item.filename))
+        for name, content in change.items():
+            if content is not None:
+                target.writestr(name, content)
+    return out.getvalue()
+
+
+def xlsx(*, comment: bool = False, hidden_ids: str = "") -> bytes:
+    import openpyxl
+    from openpyxl.comments import Comment
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "获奖单位"
+    if comment:
+        sheet["A1"].comment = Comment("此处待核实", "王五")
+    if hidden_ids:
+        hidden = book.create_sheet("备用")
+        hidden.sheet_state = "veryHidden"
+        hidden["A1"] = hidden_ids
+    book.properties.creator = None
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def kinds(name: str, data: bytes) -> list[tuple[str, bool]]:
+    return [(c.kind, c.severe) for c in inspect(Attachment(name, "", "x", data))]
+
+
+@pytest.mark.attack
+def test_comments_and_revisions_are_found_however_the_parts_are_named() -> None:
+    assert kinds("汇总.xlsx", xlsx(comment=True)) == [("attachment-comments", True)]
+    plain = docx()
+    renamed = rezip(
+        plain,
+        {
+            "word/notes.xml": b"<w:comments/>",
+            "word/_rels/document.xml.rels": b'<Relationships><Relationship Id="r9" '
+            b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" '
+            b'Target="notes.xml"/></Relationships>',
+        },
+    )
+    assert ("attachment-comments", True) in kinds("申报表.docx", renamed)
+    import zipfile
+
+    body = zipfile.ZipFile(io.BytesIO(plain)).read("word/document.xml")
+    for tag in (b"<w:del\n w:id='1'>", b"<x:ins\tx:id='2'>", b"<w:moveFrom w:id='3'/>"):
+        changed = rezip(
+            plain, {"word/document.xml": body.replace(b"<w:p>", b"<w:p>" + tag, 1)}
+        )
+        assert ("attachment-revisions", True) in kinds("申报表.docx", changed), tag
+
+
+@pytest.mark.attack
+def test_personal_data_inside_an_attachment_blocks_the_post(
+    repo: Repo, tmp_path: Path
+) -> None:
+    from stdnum.cn import ric
+
+    number = "32058119900307123" + ric.calc_check_digit("32058119900307123" + "0")
+    repo.write(POST, post_text())
+    attach(repo, tmp_path, "获奖名单.xlsx", xlsx(hidden_ids=f"张三 {number}"))
+    attach(repo, tmp_path, "名单.csv", "姓名,手机\n李四,13912345678\n".encode())
+    repo.approve_all(POST)
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    assert report.publishable == []
+    blocking = {(f.rule, f.message) for f in report.findings if f.severity == "error"}
+    assert (
+        "id-number",
+        "附件 获奖名单.xlsx 中发现居民身份证号码：32*************236",
+    ) in blocking
+    assert any(r == "mobile" and "名单.csv" in m for r, m in blocking)
+    assert not any(number in m or "13912345678" in m for _, m in blocking)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        (
+            "通知.doc",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64,
+            ("attachment-uninspectable", True),
+        ),
+        ("材料.zip", rezip(docx(), {}), ("attachment-uninspectable", True)),
+        ("通知.ofd", docx(), ("attachment-type", True)),
+        ("汇总.docx", xlsx(), ("attachment-type", True)),
+    ],
+)
+def test_formats_that_cannot_be_checked_or_are_mislabelled(
+    name: str, data: bytes, expected: tuple[str, bool]
+) -> None:
+    assert kinds(name, data) == [expected]
+
+
+def test_a_pdf_highlight_note_embedded_file_and_script_are_found() -> None:
+    from pypdf import PdfWriter
+    from pypdf.annotations import Highlight
+    from pypdf.generic import ArrayObject, FloatObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    quad = ArrayObject([FloatObject(v) for v in (10, 30, 30, 30, 10, 10, 30, 10)])
+    writer.add_annotation(0, Highlight(rect=(10, 10, 30, 30), quad_points=quad))
+    writer.add_attachment("底稿.xlsx", b"PK")
+    from pypdf.actions import JavaScript
+
+    writer.add_open_action(JavaScript("app.alert('x');"))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    found = kinds("说明.pdf", buffer.getvalue())
+    assert ("attachment-comments", True) in found
+    assert ("attachment-embedded", True) in found
+    assert ("attachment-script", True) in found
+
+
+def test_a_photo_with_its_location_is_found() -> None:
+    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x01\x88\x25\x00\x04\x00\x00\x00\x01\x00\x00\x00\x1a"
+    segment = b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+    photo = b"\xff\xd8" + segment + b"\xff\xd9"
+    assert kinds("现场.jpg", photo) == [("attachment-metadata", True)]
+    assert kinds("图.png", png()) == []

@@ -180,7 +180,7 @@ CARD = "6222020200112233446"  # Luhn-valid
         ("絕密★長期", "secrecy-marking"),
         ("机<span></span>密★1年", "secrecy-marking"),
         ("机密✱1年", "secrecy-marking"),
-        (f"| 类型 | 号码 |\n|---|---|\n| 手机 | 139<br>12345678 |", "mobile"),
+        ("| 类型 | 号码 |\n|---|---|\n| 手机 | 139<br>12345678 |", "mobile"),
     ],
 )
 def test_numbers_and_markings_split_or_disguised_in_the_source_are_found(
@@ -191,3 +191,23 @@ def test_numbers_and_markings_split_or_disguised_in_the_source_are_found(
     report = verify_repository(repo.root, repo.config, now=NOW)
     assert report.publishable == []
     assert (rule, "error") in [(f.rule, f.severity) for f in report.findings]
+
+
+def test_acknowledging_a_warning_records_the_reason(repo: Repo) -> None:
+    repo.write(POST, post_text(body="咨询电话：0512-52712345。\n"))
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    [warning] = [f for f in report.findings if f.rule == "landline"]
+    assert warning.code
+    assert "办公电话" in (warning.hint or "")
+    text = acknowledging(
+        (repo.root / POST).read_text(encoding="utf-8"), warning.code, "局办公室电话"
+    )
+    repo.write(POST, text)
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    assert [
+        (f.rule, f.severity)
+        for f in report.findings
+        if f.rule != "approval-missing" and f.rule != "review-missing"
+    ] == [("landline", "warning")]
+    [acknowledged] = [f for f in report.findings if f.rule == "landline"]
+    assert "局办公室电话" in acknowledged.message

@@ -12,6 +12,7 @@ from pipeline.errors import FrontMatterError, PortalError, raise_if_any
 from pipeline.output import result
 from pipeline.paths import repo_relative
 from pipeline.post import CONTENT_DIR, parse_post, sha256_hex
+from pipeline.review import record_path
 
 
 def attach(root: Path, post: str, files: list[Path]) -> int:
@@ -58,7 +59,9 @@ def attach(root: Path, post: str, files: list[Path]) -> int:
             f"{path}: 已登记附件 {folder_of(path)}/{name}"
             f"（{len(content)} 字节，SHA-256 {sha256_hex(content)[:16]}…）。"
         )
+    signed = (root / record_path(path)).is_file()
     result(
-        "稿件内容已改变，原有签名对它失效：请运行 portal check-posts 检查后再请审批人签名。"
+        ("稿件内容已改变，原有签名对它失效。" if signed else "")
+        + "请运行 portal scan 检查后再请审批人签名。"
     )
     return 0
