@@ -330,15 +330,19 @@ def _line_units(plain: str) -> Iterator[tuple[int, int]]:
     for start in sorted(starts):
         end = plain.find("\n", start)
         line = plain[start : end if end >= 0 else len(plain)]
-        yield from _whole(line, start, _DECORATION)
+        spans = list(_whole(line, start, _DECORATION))
         if "|" in line:
-            yield from _cells(line, start)
+            spans.extend(_cells(line, start))
         if start < front_matter_end:
-            yield from _whole(line, start, _YAML_VALUE)
+            spans.extend(_whole(line, start, _YAML_VALUE))
             if line.startswith("title:"):
-                yield from _apart(line, start, _NAME_SEPARATORS)
+                spans.extend(_apart(line, start, _NAME_SEPARATORS))
         elif start in head:
-            yield from _apart(line, start, _SEPARATORS)
+            spans.extend(_apart(line, start, _SEPARATORS))
+        for a, b in spans:
+            # In a table, a cell reading just 内部 is a category (内部/外部).
+            if not ("|" in line and plain[a:b].strip() == "内部"):
+                yield a, b
 
 
 def _head_lines(plain: str, body_start: int) -> Iterator[int]:

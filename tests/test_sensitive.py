@@ -433,3 +433,11 @@ def test_identity_numbers_of_this_county_are_found() -> None:
     number = base + ric.calc_check_digit(base + "0")
     [hit] = find_sensitive(f"身份证号：{number}")
     assert hit.kind == "id-number" and hit.masked == "32*************015"
+
+
+def test_a_table_column_of_internal_and_external_is_no_marking() -> None:
+    table = "| 类型 | 说明 |\n|---|---|\n| 内部 | 局内培训 |\n| 外部 | 公开讲座 |\n"
+    assert find_sensitive(table) == []
+    assert [h.masked for h in find_sensitive(table + "| 内部资料 | 材料 |\n")] == [
+        "内部资料"
+    ]
