@@ -25,12 +25,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from pipeline.commands.build import read_mkdocs_config
 from pipeline.errors import BuildError, PortalError
 from pipeline.findings import Finding
 from pipeline.history import pin_from, trusted_governance
-from pipeline.site import SiteSources, site_sources
+from pipeline.site import SiteSources, site_sources, with_language
 from pipeline.verify import verify_repository
 
 log = get_plugin_logger(__name__)
@@ -91,6 +92,10 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
             raise PluginError(
                 f"无法判断哪些稿件可以发布：\n{exc.diagnostics()}"
             ) from None
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """Declare the page's language as zh-CN (presentation only)."""
+        return with_language(output)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Replace every documentation file by the generated, verified sources."""

@@ -157,6 +157,26 @@ def site_sources(report: Report, config: SiteConfig) -> SiteSources:
     return SiteSources(files, nav, pages)
 
 
+# NOTE: mkdocs-material's zh translation declares <html lang="zh">, but the site is in
+# Simplified Chinese for the mainland: zh-CN (附件2 第十四条; screen readers choose
+# voice and reading by it). The theme takes the tag from its translation file only,
+# with no setting for it, and template overrides (theme.custom_dir) are refused on
+# purpose; so built pages get the tag afterwards. The page-by-page check judges
+# pages by their markers, not by this attribute.
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_THEME_LANG = re.compile(r'\blang="zh"', re.IGNORECASE)
+
+
+def with_language(page: str) -> str:
+    """``page`` with its ``<html>`` tag declaring ``lang="zh-CN"`` where the theme
+    said ``lang="zh"``; nothing else changes."""
+    tag = _HTML_TAG.search(page)
+    if tag is None:
+        return page
+    declared = _THEME_LANG.sub('lang="zh-CN"', tag[0], count=1)
+    return page[: tag.start()] + declared + page[tag.end() :]
+
+
 def post_source(post: Post) -> str:
     """``<column>/<name>.md``: where a post's page source lives, docs-relative."""
     return PurePosixPath(post.path).relative_to(CONTENT_DIR).as_posix()

@@ -175,6 +175,7 @@ def test_mkdocs_build_leaves_out_unapproved_post(site_repo: Repo) -> None:
     assert f"已排除 {DRAFT}" in run.stderr
     assert_no_trace(site)
     assert (site / page_path("notices/科技创新券申报通知.md")).is_file()
+    assert '<html lang="zh-CN"' in (site / "index.html").read_text("utf-8")
     assert check(site_repo, site) == []
 
 

@@ -21,7 +21,6 @@ import ctypes
 import errno
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -47,6 +46,7 @@ from pipeline.site import (
     SiteSources,
     check_site,
     site_sources,
+    with_language,
     write_sources,
 )
 from pipeline.verify import Report, verify_repository
@@ -58,15 +58,6 @@ EXIT_REFUSED = 1
 MKDOCS_FILE = "mkdocs.yml"
 PROTECTED = ("content", "reviews", "site_config", ".git")
 ALLOWED_PLUGINS = ("search", "portal")
-# NOTE: mkdocs-material's zh translation declares <html lang="zh">, but the site is in
-# Simplified Chinese for the mainland: zh-CN (附件2 第十四条, screen readers pick voice
-# and reading by it). The theme takes the tag from its translation file only, with no
-# setting for it, and template overrides (theme.custom_dir) are refused on purpose;
-# so the built pages get the tag here, before the page-by-page check (which judges
-# pages by their markers, not by this attribute).
-_HTML_TAG = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
-_THEME_LANG = re.compile(rb'\blang="zh"', re.IGNORECASE)
-HTML_LANG = b'lang="zh-CN"'
 
 
 def build(
@@ -575,20 +566,17 @@ def _build_and_swap(
 
 
 def declare_language(output: Path) -> None:
-    """Declare ``lang="zh-CN"`` on each built HTML page whose ``<html>`` tag the theme
-    marked ``lang="zh"`` (see ``_THEME_LANG``); nothing else in the page changes."""
+    """Declare ``lang="zh-CN"`` on each built HTML page (see ``site.with_language``);
+    done here too so that no plugin needs to run for it."""
     for folder, _, names in os.walk(output, followlinks=False):
         for name in names:
             page = Path(folder) / name
             if page.suffix != ".html" or page.is_symlink():
                 continue
-            data = page.read_bytes()
-            tag = _HTML_TAG.search(data)
-            if tag is None:
-                continue
-            declared = _THEME_LANG.sub(HTML_LANG, tag[0], count=1)
-            if declared != tag[0]:
-                page.write_bytes(data[: tag.start()] + declared + data[tag.end() :])
+            text = page.read_text(encoding="utf-8")
+            declared = with_language(text)
+            if declared != text:
+                page.write_text(declared, encoding="utf-8")
 
 
 def run_mkdocs(
