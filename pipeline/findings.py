@@ -82,6 +82,13 @@ RULES = {
     "image-alt": "附件1 第十八条",
     "broken-link": "附件1 第十八条",
     "insecure-link": "附件1 第十八条",
+    # Validity of published documents (pipeline/lifecycle.py): columns stay valid.
+    "document-expiring": "附件1 第十四条",
+    "document-expired": "附件1 第十四条",
+    "document-repealed": "附件1 第十四条",
+    "document-amended": "附件1 第十四条",
+    "document-replaced": "附件1 第十四条",
+    "link-to-ended": "附件1 第十四条",
 }
 
 

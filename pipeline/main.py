@@ -211,6 +211,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     keys.add_argument("--format", choices=("text", "json"), default="text")
 
+    expiry = commands.add_parser(
+        "expiry",
+        parents=[common],
+        help="已失效、即将失效、已废止或被取代的文件，及链接它们的稿件（附件1 第十四条）",
+    )
+    expiry.add_argument(
+        "--on", type=_date, default=None, help="按哪一天判断（默认：今天）"
+    )
+    expiry.add_argument(
+        "--within", type=int, default=30, help="提前多少天提示失效（默认：30）"
+    )
+    expiry.add_argument("--format", choices=("text", "json", "github"), default="text")
+
     importer = commands.add_parser(
         "import-laws", parents=[common], help="从 LawRefBook 语料导入法律法规稿件"
     )
@@ -313,6 +326,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from pipeline.commands.keys import keys
 
         return keys(root, on=args.on, within=args.within, output_format=args.format)
+    if args.command == "expiry":
+        from pipeline.commands.expiry import expiry
+
+        return expiry(root, on=args.on, within=args.within, output_format=args.format)
     from pipeline.commands.import_laws import import_laws
 
     return import_laws(root, args.corpus, selection=args.selection, date=args.date)

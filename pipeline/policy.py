@@ -54,6 +54,36 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A validity period in years, and the article it rests on."""
+
+    years: int
+    article: str
+
+
+@dataclass(frozen=True)
+class Validity:
+    """How long documents of some kinds stay in effect when they state no end.
+
+    Titles containing one of ``provisional_words`` (暂行, 试行) get the shorter
+    ``provisional`` period when the policy gives one.
+    """
+
+    kinds: tuple[str, ...]
+    default: Period
+    provisional_words: tuple[str, ...] = ()
+    provisional: Period | None = None
+
+    def period_for(self, kind: str, title: str) -> Period | None:
+        """The period a document of ``kind`` titled ``title`` gets, if any."""
+        if kind not in self.kinds:
+            return None
+        if self.provisional and any(w in title for w in self.provisional_words):
+            return self.provisional
+        return self.default
+
+
+@dataclass(frozen=True)
 class Policy:
     """The approval rules of the site."""
 
@@ -63,6 +93,7 @@ class Policy:
     blocking_opinions: dict[str, str]
     one_person_several_roles: bool
     governed_changes: tuple[Requirement, ...] = ()
+    validity: Validity | None = None
 
     def change_requirements(self) -> tuple[Requirement, ...]:
         """The approvals a change to a governed file needs: who proposes it, then who
@@ -96,7 +127,13 @@ def load_policy(document: object, *, path: str) -> Policy:
     problems: list[PortalError] = []
     top = Fields(document, path=path, error=ConfigError, problems=problems, line=1)
     top.only(
-        ["tiers", "secrecy_review", "governed_changes", "one_person_several_roles"]
+        [
+            "tiers",
+            "secrecy_review",
+            "governed_changes",
+            "one_person_several_roles",
+            "validity",
+        ]
     )
     tiers = {}
     tier_fields = top.mapping_of("tiers")
@@ -128,8 +165,10 @@ def load_policy(document: object, *, path: str) -> Policy:
             *_read_requirements(changes, "approvals"),
         )
     several = top.boolean("one_person_several_roles", default=False)
+    validity = top.mapping_of("validity", required=False)
+    periods = _read_validity(validity) if validity is not None else None
     raise_if_any(problems)
-    return Policy(tiers, opinion_by, approvals, blocking, several, governed)
+    return Policy(tiers, opinion_by, approvals, blocking, several, governed, periods)
 
 
 def _read_tier(tier_id: str, item: Fields) -> Tier:
@@ -178,3 +217,41 @@ def _read_blocking(item: Fields) -> dict[str, str]:
             if article:
                 result[opinion] = article
     return result
+
+
+_MAX_YEARS = 50
+
+
+def _read_validity(item: Fields) -> Validity | None:
+    # Imported here: the configuration module loads this one.
+    from pipeline.config import KINDS
+
+    item.only(["kinds", "years", "article", "provisional"])
+    kinds = item.text_list("kinds")
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown:
+        item.fail(
+            "kinds", f"未知的类型 {'、'.join(unknown)}；可选：{'、'.join(KINDS)}。"
+        )
+    default = _read_period(item)
+    words: list[str] = []
+    provisional = None
+    nested = item.mapping_of("provisional", required=False)
+    if nested is not None:
+        nested.only(["title_contains", "years", "article"])
+        words = nested.text_list("title_contains")
+        provisional = _read_period(nested)
+    if not kinds or default is None:
+        return None
+    return Validity(tuple(kinds), default, tuple(words), provisional)
+
+
+def _read_period(item: Fields) -> Period | None:
+    value = item.mapping.get("years")
+    years = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    if not 1 <= years <= _MAX_YEARS:
+        item.fail("years", f"应为 1 到 {_MAX_YEARS} 之间的整数（年），如 5。")
+    article = item.text("article", what="所依据的条款，如 附件1 第十四条")
+    if not 1 <= years <= _MAX_YEARS or article is None:
+        return None
+    return Period(years, article)

@@ -40,6 +40,7 @@ FIELDS = (
     "kind",
     "issuer",
     "effective",
+    "expires",
     "status",
     "superseded_by",
     "attachments",
@@ -103,6 +104,8 @@ class Post:
     doc_number: str | None = None
     issuer: str | None = None
     effective: dt.date | None = None
+    # The last day the document is in effect (失效日期的前一天), when it says so.
+    expires: dt.date | None = None
     status: str | None = None
     superseded_by: str | None = None
     listed: tuple[Listed, ...] = ()
@@ -358,6 +361,13 @@ def _validate(
     doc_number = fields.text("doc_number", required=False, what="文号")
     issuer = fields.text("issuer", required=False, what="发布机关")
     effective = fields.date("effective", required=False)
+    expires = fields.date("expires", required=False)
+    if effective and expires and expires < effective:
+        fields.fail(
+            "expires",
+            f"失效前的最后一天 {expires} 早于施行日期 {effective}。",
+            "expires 写文件有效的最后一天（YYYY-MM-DD），不能早于 effective。",
+        )
     status = fields.text("status", required=False, choices=list(STATUSES))
     superseded_by = fields.text(
         "superseded_by", required=False, what="content/ 下的稿件路径"
@@ -380,6 +390,7 @@ def _validate(
         doc_number=doc_number,
         issuer=issuer,
         effective=effective,
+        expires=expires,
         status=status,
         superseded_by=superseded_by,
         listed=listed,

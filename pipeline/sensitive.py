@@ -205,7 +205,7 @@ def _spaced(word: str) -> str:
 
 
 _LEVEL = "(?:" + "|".join(_spaced(w) for w in ("绝密", "机密", "秘密")) + ")"
-_STARS = "★☆✩✪✫✬✭✮✯✰✱✲✳✴✵✶✷✸✹✺✻✼⭐⋆🟊"
+_STARS = "★☆✩✪✫✬✭✮✯✰✱✲✳✴✵✶✷✸✹✺✻✼⭐⋆🟊▲△✦✧◆◇●"
 _TERM = (
     r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d+" + _GAP + r"(?:年|个月|月|天|日)"
     r"|[一二三四五六七八九十]+年|长期|永久|启用前|解密前)"
@@ -243,6 +243,22 @@ _PHRASE = re.compile(_PHRASE_TEXT)
 # needs the term, since **机密** is Markdown emphasis.
 _STAMP = re.compile(rf"{_LEVEL}{_GAP}(?:[{_STARS}＊]{_GAP}{_TERM}?|\*{_GAP}{_TERM})")
 _HINT = re.compile(r"密|内[ \t\u3000]*部|注[ \t\u3000]*意|外[ \t\u3000]*传")
+# Phrases no law or ordinary notice uses (none occurs in the 228 real laws): a hit
+# wherever they stand, even inside a sentence.
+_ALWAYS = re.compile(
+    "|".join(
+        _spaced(w)
+        for w in (
+            "内部资料",
+            "内部文件",
+            "注意保存",
+            "不得外传",
+            "严禁外传",
+            "请勿外传",
+            "禁止外传",
+        )
+    )
+)
 
 # A line without its Markdown: quote, heading, list marker, emphasis.
 _DECORATION = re.compile(
@@ -274,11 +290,11 @@ _BRACKETED = re.compile(
 # A quoted level in a sentence that lists or describes markings is not a stamp:
 # 密级分为“绝密”、“机密”, 标注“内部”字样.
 _LISTED_BEFORE = re.compile(
-    r"(?:、|分为|标注|标明|标有|注明|印有|加盖|盖有|标示|写明|称为|列为|定为)"
+    r"(?:、|”|分为|标注|标明|标有|注明|印有|加盖|盖有|标示|写明|称为|列为|定为)"
     r"[ \t\u3000]*$"
 )
 _LISTED_AFTER = re.compile(
-    r"[ \t\u3000]*(?:、|和|或|及|与|等|字样|标志|标识|印章|戳|级|三级)"
+    r"[ \t\u3000]*(?:、|“|和|或|及|与|等|字样|标志|标识|印章|戳|级|三级|一词|二字|两字)"
 )
 _LINK = re.compile(r"\[([^\]\n]*)\]\([ \t]*<?([^)\s>]*)>?[^)\n]*\)")
 _REFERENCE = re.compile(r"\n[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)")
@@ -296,6 +312,7 @@ def _markings(text: str, plain: str) -> Iterator[_Candidate]:
     if not _HINT.search(plain) and "%" not in plain:
         return
     units = [
+        *((m.start(), m.end()) for m in _ALWAYS.finditer(plain)),
         *_stamps(plain),
         *_line_units(plain),
         *_bracketed(plain),
@@ -445,7 +462,8 @@ _AFTER = r"(?![0-9A-Za-z])(?![.,\-/][0-9])"
 _BEFORE = re.compile(r"(?:[0-9A-Za-z]|[0-9][.,\-/])$")
 _GROUP = r"[ \u3000-]"
 _ID = re.compile(rf"\d{{6}}(?:{_GROUP}?\d{{8}}{_GROUP}?\d{{3}}[\dXx]|\d{{9}}){_AFTER}")
-_MOBILE = re.compile(rf"1[3-9]\d(?:{_GROUP}?\d{{4}}){{2}}{_AFTER}")
+_MOBILE_GROUP = r"[ \u3000\-.·_/,，。]"
+_MOBILE = re.compile(rf"1[3-9]\d(?:{_MOBILE_GROUP}?\d{{4}}){{2}}{_AFTER}")
 _COUNTRY_CODE = re.compile(rf"(?:(?:\+|00)?86{_GROUP}?|[(（]\+?86[)）] ?)$")
 _AREA = r"0(?:10|2\d|[3-9]\d{2})"
 _LANDLINE = re.compile(
@@ -470,14 +488,13 @@ _PASSPORT_WORD = re.compile(r"护照|passport", re.IGNORECASE)
 _PHONE_WORD = re.compile(r"电话|传真|座机|热线|联系方式|tel|fax|phone", re.IGNORECASE)
 # An amount or a count, not a number to call or to pay into.
 _QUANTITY_AFTER = re.compile(
-    # Money and percentages may stand after a space; a count's unit follows at once
-    # (手机 139… 人事科 is a number and then a word, not 139… people).
-    r"[ \t\u3000]*(?:元|万元|亿元|美元|%|％|‰)|"
-    r"(?:元|万|亿|千|百|美元|%|％|‰|人|次|件|个|吨|公斤|千克|米|亩|户|"
-    r"家|台|套|项|条|字|页|股|份)"
+    # Only money and percentages: 人, 户, 项 … right after a number are as often the
+    # next word (手机 139… 人事科, 卡号 6222… 户名) as a unit, and no one counts people
+    # in eleven or more digits.
+    r"[ \t\u3000]*(?:元|万元|亿元|万|亿|美元|%|％|‰)"
 )
 _CURRENCY_BEFORE = "￥¥$€£"
-_URL = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]+")
+_URL = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@$&+=%]+")
 _ISBN = re.compile(r"IS[BS]N(?:-1[03])?[:：]?[ \t]*[0-9Xx][0-9Xx \-]{6,20}[0-9Xx]")
 
 
@@ -497,6 +514,8 @@ def _readable(plain: str) -> str:
 def _look_alike(match: re.Match[str]) -> str:
     char = match.group()
     category = unicodedata.category(char)
+    if category == "Nd":
+        return str(unicodedata.digit(char))
     if category == "Zs":
         return " "
     if category == "Pd" or char == "\u2212":

@@ -3,8 +3,10 @@
 ``site_sources`` turns a verification ``Report`` into every file the site is built
 from: each publishable post as a front matter we write ourselves (the title, nothing
 else: the secrecy review never reaches the renderer), the title as a heading, a
-generated metadata block and the post's body as the verifier split it; an index page
-per column and a home page, each also opening with its title as a heading; a
+generated metadata block and the post's body as the verifier split it (a document
+no longer valid on the build date opens with a note saying so); an index page per
+column with each document's status, a page per column listing only the documents in
+force (现行有效), and a home page, each also opening with its title as a heading; a
 stylesheet; and the navigation (home, then one entry per column; never the posts, as
 a static site generator renders the whole navigation into every page).
 
@@ -21,10 +23,12 @@ Nothing here knows which generator builds the site.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import html
 import json
 import os
+import posixpath
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Iterator, Mapping
@@ -35,11 +39,16 @@ from urllib.parse import quote, unquote, urlsplit
 
 from pipeline.config import Column, SiteConfig
 from pipeline.findings import Finding, finding
+from pipeline.lifecycle import Standing, standing
 from pipeline.post import CONTENT_DIR, STATUSES, Post, sha256_hex
 from pipeline.verify import Report
 
 HOME = "home"
 COLUMN_INDEX = "column-index"
+IN_FORCE_INDEX = "in-force-index"
+# The pages listing each column's documents in force: 现行有效/<column>/. Column ids
+# are ASCII identifiers, so no column's folder (and no post) can take this name.
+IN_FORCE_FOLDER = "现行有效"
 POST = "post"
 HOME_SOURCE = "index.md"
 STYLESHEET = "assets/portal.css"
@@ -77,6 +86,13 @@ _CSS = """\
 .portal-index table, .portal-home ul { font-size: 0.75rem; }
 .portal-home ul { margin-top: 0.3em; }
 .portal-date { color: var(--md-default-fg-color--light); margin-left: 0.5em; }
+/* The validity banner: its text says the state; the border only repeats it. */
+.portal-status {
+  margin: 0 0 1em;
+  padding: 0.6em 1em;
+  border: 0.15rem solid currentcolor;
+  font-weight: 700;
+}
 /* Links in text are told apart by more than colour (WCAG 1.4.1). */
 .md-content .md-typeset a { text-decoration: underline; }
 """
@@ -99,6 +115,8 @@ class ExpectedPage:
             return f"稿件 {self.post_path}"
         if self.kind == COLUMN_INDEX:
             return f"栏目 {self.column} 的目录页"
+        if self.kind == IN_FORCE_INDEX:
+            return f"栏目 {self.column} 的现行有效目录页"
         return "首页"
 
 
@@ -128,14 +146,25 @@ class SiteSources:
 # --------------------------------------------------------------------------- sources
 
 
-def site_sources(report: Report, config: SiteConfig) -> SiteSources:
-    """The site's sources, made from ``report.publishable`` and nothing else."""
+def site_sources(
+    report: Report, config: SiteConfig, *, on: dt.date | None = None
+) -> SiteSources:
+    """The site's sources, made from ``report.publishable`` and nothing else.
+
+    Each document's validity is judged on ``on``, the build date (default: today in
+    the site's time zone), so a document reaches its status on the right day.
+    """
+    day = on or dt.datetime.now(config.site.tz).date()
     files: dict[str, bytes] = {}
     pages: dict[str, ExpectedPage] = {}
     by_column: dict[str, list[Post]] = {column: [] for column in config.columns}
+    posts = {post.path: post for post in report.publishable}
+    standings = {
+        path: standing(post, posts, config, on=day) for path, post in posts.items()
+    }
     for post in report.publishable:
         source = post_source(post)
-        files[source] = post_page(post, config)
+        files[source] = post_page(post, config, standings[post.path], posts)
         folder = PurePosixPath(source).with_suffix("").as_posix()
         for attachment in post.attachments:
             files[f"{folder}/{attachment.name}"] = attachment.data
@@ -145,11 +174,19 @@ def site_sources(report: Report, config: SiteConfig) -> SiteSources:
     nav: list[dict[str, str]] = [{"首页": HOME_SOURCE}]
     for column in config.columns.values():
         source = f"{column.id}/index.md"
-        files[source] = column_index(column, by_column[column.id], config)
+        listed = by_column[column.id]
+        files[source] = column_index(column, listed, config, standings)
         pages[page_path(source)] = ExpectedPage(
             source, page_path(source), COLUMN_INDEX, column=column.id
         )
         nav.append({column.title: source})
+        source = in_force_source(column.id)
+        files[source] = column_index(
+            column, listed, config, standings, in_force_only=True
+        )
+        pages[page_path(source)] = ExpectedPage(
+            source, page_path(source), IN_FORCE_INDEX, column=column.id
+        )
     files[HOME_SOURCE] = home_page(config, by_column)
     home = ExpectedPage(HOME_SOURCE, page_path(HOME_SOURCE), HOME)
     pages[home.page] = home
@@ -199,6 +236,19 @@ def page_url(page: str) -> str:
     return quote(page)
 
 
+def in_force_source(column: str) -> str:
+    """The source of the page listing the column's documents in force."""
+    return f"{IN_FORCE_FOLDER}/{column}.md"
+
+
+def _link(from_page: str, to_page: str) -> str:
+    """The URL of the built page ``to_page`` relative to the built page ``from_page``."""
+    here = posixpath.dirname(from_page) or "."
+    there = posixpath.dirname(to_page) or "."
+    relative = posixpath.relpath(there, here)
+    return "./" if relative == "." else quote(relative) + "/"
+
+
 def _relative_url(source_dir: str, page: str) -> str:
     """The URL of ``page`` relative to a page whose URL is the folder ``source_dir``."""
     url = page_url(page)
@@ -210,7 +260,12 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def post_page(post: Post, config: SiteConfig) -> bytes:
+def post_page(
+    post: Post,
+    config: SiteConfig,
+    state: Standing | None = None,
+    posts: Mapping[str, Post] | None = None,
+) -> bytes:
     """A post's page source: our own front matter, the title heading, the metadata
     block, the body.
 
@@ -219,7 +274,10 @@ def post_page(post: Post, config: SiteConfig) -> bytes:
     secrecy review must not be published). The body is the text after the front
     matter, as the verifier split it.
     """
-    block = _heading(post.title) + metadata_block(post, config)
+    block = _heading(post.title)
+    if state is not None and state.ended:
+        block += status_banner(post, state, posts or {})
+    block += metadata_block(post, config, state)
     body = post.body.lstrip("\n")
     return (_front(post.title) + block + "\n\n" + body + attachment_list(post)).encode(
         "utf-8"
@@ -238,8 +296,31 @@ def attachment_list(post: Post) -> str:
     return f'\n\n<div class="portal-attachments"><p>附件：</p><ol>{items}</ol></div>\n'
 
 
-def metadata_block(post: Post, config: SiteConfig) -> str:
-    """The raw-HTML block of a post's metadata, with the marker of its path and hash."""
+def status_banner(post: Post, state: Standing, posts: Mapping[str, Post]) -> str:
+    """The note opening the page of a document no longer valid: what, since when, and
+    its successor (linked when it is a published post)."""
+    text = f"本文件{state.label}"
+    if state.since:
+        text += f"（自 {state.since.isoformat()} 起）"
+    text += "，仅供查阅"
+    successor = posts.get(state.successor or "")
+    if successor is not None:
+        link = _link(page_path(post_source(post)), page_path(post_source(successor)))
+        text += f'；取代它的文件见<a href="{_escape(link)}">《{_escape(successor.title)}》</a>'
+    elif state.successor:
+        text += "；已有新的文件取代本文件"
+    return (
+        '<aside class="portal-status" role="note" aria-label="效力提示">'
+        f"<p>{text}。</p></aside>\n\n"
+    )
+
+
+def metadata_block(
+    post: Post, config: SiteConfig, state: Standing | None = None
+) -> str:
+    """The raw-HTML block of a post's metadata, with the marker of its path and hash.
+
+    With ``state``, the status shown is the one on the build date."""
     column = config.columns[post.column]
     issuer = post.issuer or config.departments[post.department].name
     rows: list[tuple[str, str]] = []
@@ -248,10 +329,14 @@ def metadata_block(post: Post, config: SiteConfig) -> str:
     rows.append(("发布机关", _escape(issuer)))
     rows.append(("发布日期", post.published.isoformat()))
     rows.append(("栏目", f'<a href="../">{_escape(column.title)}</a>'))
-    if post.status:
+    if state is not None and state.stated:
+        rows.append(("效力状态", _escape(state.label)))
+    elif post.status:
         rows.append(("效力状态", _escape(STATUSES.get(post.status, post.status))))
     if post.effective:
         rows.append(("施行日期", post.effective.isoformat()))
+    if state is not None and state.stated and state.last_day:
+        rows.append(("有效期至", state.last_day.isoformat()))
     items = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
     return (
         f'<div class="portal-meta" data-portal-path="{_escape(post.path)}" '
@@ -288,14 +373,44 @@ def _heading(text: str) -> str:
     return f"# {safe.strip()}\n\n"
 
 
-def column_index(column: Column, posts: list[Post], config: SiteConfig) -> bytes:
-    """A column's index page: its posts newest first, or 暂无信息."""
+def column_index(
+    column: Column,
+    posts: list[Post],
+    config: SiteConfig,
+    standings: Mapping[str, Standing] | None = None,
+    *,
+    in_force_only: bool = False,
+) -> bytes:
+    """A column's index page: its posts newest first with their status, or 暂无信息.
+
+    With ``in_force_only`` it is the column's page of documents in force (现行有效),
+    which the index page links to; both work without scripts.
+    """
+    standings = standings or {}
+    in_force = [
+        p for p in posts if p.path not in standings or standings[p.path].in_force
+    ]
+    source = in_force_source(column.id) if in_force_only else f"{column.id}/index.md"
+    here = page_path(source)
+    kind = IN_FORCE_INDEX if in_force_only else COLUMN_INDEX
     department = config.departments[column.department].name
     lines = [
-        f'<div class="portal-index" data-portal-generated="{COLUMN_INDEX}" '
+        f'<div class="portal-index" data-portal-generated="{kind}" '
         f'data-portal-column="{_escape(column.id)}">',
-        f"<p>维护科室：{_escape(department)}　共 {len(posts)} 条</p>",
     ]
+    if in_force_only:
+        back = _link(here, page_path(f"{column.id}/index.md"))
+        lines.append(
+            f"<p>维护科室：{_escape(department)}　现行有效 {len(in_force)} 条"
+            f'　<a href="{back}">查看全部 {len(posts)} 条</a></p>'
+        )
+        posts = in_force
+    else:
+        only = _link(here, page_path(in_force_source(column.id)))
+        lines.append(
+            f"<p>维护科室：{_escape(department)}　共 {len(posts)} 条"
+            f'　<a href="{only}">只看现行有效的 {len(in_force)} 条</a></p>'
+        )
     if not posts:
         lines.append(f"<p>{EMPTY}</p>")
     else:
@@ -304,8 +419,8 @@ def column_index(column: Column, posts: list[Post], config: SiteConfig) -> bytes
             "<th>效力状态</th></tr></thead>\n<tbody>"
         )
         for post in newest_first(posts):
-            link = _relative_url(column.id, page_path(post_source(post)))
-            status = STATUSES.get(post.status, post.status) if post.status else ""
+            link = _link(here, page_path(post_source(post)))
+            status = _status_cell(post, standings.get(post.path))
             lines.append(
                 f"<tr><td>{post.published.isoformat()}</td>"
                 f"<td>{_escape(post.doc_number or '')}</td>"
@@ -314,8 +429,16 @@ def column_index(column: Column, posts: list[Post], config: SiteConfig) -> bytes
             )
         lines.append("</tbody>\n</table>")
     lines.append("</div>")
-    text = _front(column.title) + _heading(column.title) + "\n".join(lines)
+    title = f"{column.title}（现行有效）" if in_force_only else column.title
+    text = _front(title) + _heading(title) + "\n".join(lines)
     return (text + "\n").encode("utf-8")
+
+
+def _status_cell(post: Post, state: Standing | None) -> str:
+    """The status a column index shows: on the build date when known."""
+    if state is not None:
+        return state.label
+    return STATUSES.get(post.status, post.status) if post.status else ""
 
 
 def home_page(config: SiteConfig, by_column: dict[str, list[Post]]) -> bytes:

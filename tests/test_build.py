@@ -222,7 +222,7 @@ def test_portal_build_all_approved(
     assert portal(site_repo.root, "build", "--site-dir", "public") == 0
     out = capsys.readouterr().out
     assert re.search(
-        r"网站已构建并通过逐页核对：5 个页面（稿件 2 篇），排除未获批准的文件 0 个，用时 [\d.]+ 秒",
+        r"网站已构建并通过逐页核对：7 个页面（稿件 2 篇），排除未获批准的文件 0 个，用时 [\d.]+ 秒",
         out,
     ), out
     assert check(site_repo, out_dir) == []

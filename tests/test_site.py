@@ -6,12 +6,14 @@ page would be: the raw-HTML markers pass through unchanged, as with a real rende
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import html
 import json
 import re
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 import markdown
 import pytest
@@ -647,3 +649,177 @@ def test_missing_page_of_a_dot_file_post_says_what_to_do(
     assert "content/notices/.二月通知.md" in missing.hint
     assert "“.”开头" in missing.hint
     assert "mkdocs.yml" not in missing.text()
+
+
+# --------------------------------------------------------------------------- validity
+
+BUILT = dt.date(2026, 12, 4)
+
+
+def law(repo: Repo, name: str, title: str, extra: str) -> Post:
+    return make_post(
+        repo,
+        f"content/laws/{name}.md",
+        title=title,
+        column="laws",
+        department="policy",
+        handler="pclerk",
+        extra=extra,
+    )
+
+
+@pytest.fixture
+def amended(repo: Repo) -> Report:
+    new = law(
+        repo, "进步法2021", "中华人民共和国科学技术进步法", "effective: 2022-01-01\n"
+    )
+    old = law(
+        repo,
+        "进步法2007",
+        "中华人民共和国科学技术进步法（2007年修订）",
+        "status: amended\nsuperseded_by: content/laws/进步法2021.md\n",
+    )
+    return Report(publishable=[new, old])
+
+
+def test_amended_document_has_a_banner_linking_its_successor(
+    amended: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(amended, config, on=BUILT)
+    page = sources.files["laws/进步法2007.md"].decode("utf-8")
+    banner = page[page.index("<aside") : page.index("</aside>")]
+    assert 'role="note"' in banner
+    assert "本文件已修改（自 2022-01-01 起），仅供查阅；取代它的文件见" in banner
+    link = quote("../进步法2021/")
+    assert f'<a href="{link}">《中华人民共和国科学技术进步法》</a>' in banner
+    assert page.index("<aside") < page.index('class="portal-meta"')
+    assert "<dt>效力状态</dt><dd>已修改</dd>" in page
+    current = sources.files["laws/进步法2021.md"].decode("utf-8")
+    assert "<aside" not in current and "<dt>效力状态</dt><dd>现行有效</dd>" in current
+
+
+def test_document_expires_on_the_build_date(repo: Repo, config: SiteConfig) -> None:
+    post = law(repo, "暂行办法", "科技创新券管理暂行办法", "expires: 2026-12-03\n")
+    report = Report(publishable=[post])
+    before = site_sources(report, config, on=dt.date(2026, 12, 3))
+    assert "<aside" not in before.files["laws/暂行办法.md"].decode("utf-8")
+    after = site_sources(report, config, on=BUILT).files["laws/暂行办法.md"]
+    text = after.decode("utf-8")
+    assert "本文件已失效（自 2026-12-04 起），仅供查阅。" in text
+    assert "<dt>有效期至</dt><dd>2026-12-03</dd>" in text
+
+
+def test_normative_document_expires_by_the_policy_period(
+    repo: Repo, config: SiteConfig
+) -> None:
+    post = law(
+        repo, "若干意见", "关于促进科技创新的若干意见", "effective: 2020-01-01\n"
+    )
+    post = replace(post, kind="normative")
+    page = site_sources(Report(publishable=[post]), config, on=BUILT).files[
+        "laws/若干意见.md"
+    ]
+    assert "本文件已失效（自 2025-01-01 起）" in page.decode("utf-8")
+
+
+def test_successor_not_published_is_named_without_link(
+    repo: Repo, config: SiteConfig
+) -> None:
+    post = law(
+        repo,
+        "旧办法",
+        "科技计划项目管理暂行办法",
+        "status: repealed\nexpires: 2025-12-31\nsuperseded_by: content/laws/新办法.md\n",
+    )
+    page = site_sources(Report(publishable=[post]), config, on=BUILT).files[
+        "laws/旧办法.md"
+    ]
+    text = page.decode("utf-8")
+    assert (
+        "本文件已废止（自 2026-01-01 起），仅供查阅；已有新的文件取代本文件。" in text
+    )
+    assert "<a href" not in text[text.index("<aside") : text.index("</aside>")]
+
+
+def test_column_index_shows_status_and_links_in_force_page(
+    amended: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(amended, config, on=BUILT)
+    index = sources.files["laws/index.md"].decode("utf-8")
+    assert "共 2 条" in index
+    assert f'<a href="{quote("../现行有效/laws/")}">只看现行有效的 1 条</a>' in index
+    assert "<td>已修改</td>" in index and "<td>现行有效</td>" in index
+    in_force = sources.files["现行有效/laws.md"].decode("utf-8")
+    assert "法律法规（现行有效）" in in_force
+    assert "（2007年修订）" not in in_force
+    link = quote("../../laws/进步法2021/")
+    assert f'<a href="{link}">中华人民共和国科学技术进步法</a>' in in_force
+    assert '<a href="../../laws/">查看全部 2 条</a>' in in_force
+    (marker,) = page_markers(in_force)
+    assert marker["data-portal-generated"] == "in-force-index"
+    assert marker["data-portal-column"] == "laws"
+    assert "<script" not in in_force
+    notices = sources.files["现行有效/notices.md"].decode("utf-8")
+    assert "暂无信息" in notices and "现行有效 0 条" in notices
+
+
+def test_check_site_knows_the_in_force_pages(
+    tmp_path: Path, amended: Report, config: SiteConfig
+) -> None:
+    sources = site_sources(amended, config, on=BUILT)
+    assert page_path("现行有效/laws.md") in sources.pages
+    site = tmp_path / "built"
+    fake_build(site, sources)
+    assert check(site, sources, amended) == []
+    (site / "现行有效" / "laws" / "index.html").unlink()
+    assert rules_of(check(site, sources, amended)) == [
+        ("built/现行有效/laws/index.html", "site-page-missing")
+    ]
+    fake_build(tmp_path / "other", sources)
+    wrong = tmp_path / "other" / "现行有效" / "notices" / "index.html"
+    wrong.write_text(
+        (tmp_path / "other" / "notices" / "index.html").read_text("utf-8"), "utf-8"
+    )
+    found = check(tmp_path / "other", sources, amended)
+    assert [(f.rule, "现行有效目录页" in f.message) for f in found] == [
+        ("site-page-mismatch", True)
+    ]
+
+
+def test_real_regulations_carry_banners_and_in_force_lists() -> None:
+    from pipeline.config import load_config
+    from pipeline.post import post_index
+
+    root = Path(__file__).resolve().parents[1]
+    config = load_config(root)
+    posts = post_index(root, config)
+    sources = site_sources(Report(publishable=list(posts.values())), config, on=BUILT)
+    ended = [
+        p for p in posts.values() if p.status in ("amended", "expired", "repealed")
+    ]
+    assert len(ended) >= 20
+    for post in posts.values():
+        page = sources.files[post.path.removeprefix("content/")].decode("utf-8")
+        assert ('role="note"' in page) == (post in ended), post.path
+    listed = "".join(
+        sources.files[f"现行有效/{column}.md"].decode("utf-8")
+        for column in config.columns
+    )
+    for post in posts.values():
+        link = quote(post.path.removeprefix("content/").removesuffix(".md") + "/")
+        assert (f'href="../../{link}"' in listed) == (post not in ended), post.path
+
+
+def test_status_defaults_to_today_in_the_site_time_zone(
+    repo: Repo, config: SiteConfig
+) -> None:
+    today = dt.datetime.now(config.site.tz).date()
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    post = law(repo, "暂行办法", "科技创新券管理暂行办法", f"expires: {yesterday}\n")
+    report = Report(publishable=[post])
+    assert site_sources(report, config).files == (
+        site_sources(report, config, on=today).files
+    )
+    assert "本文件已失效" in site_sources(report, config).files[
+        "laws/暂行办法.md"
+    ].decode("utf-8")
