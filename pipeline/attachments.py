@@ -134,27 +134,72 @@ def inspect(attachment: Attachment) -> list[Concern]:
 
 def text_of(attachment: Attachment) -> str:
     """The text a reader of the file can read, for the content checks ("" if the
-    format cannot be read): every text node of Office and OFD files (hidden sheets,
-    comments and notes included), the text of a PDF, a text file as is."""
+    format cannot be read): every text node and shown attribute of Office and OFD
+    files (hidden sheets, comments, watermarks, sheet names included), the text,
+    properties, bookmarks and form values of a PDF, text chunks and comments of
+    images, a text file as is."""
     suffix = attachment.suffix
+    data = attachment.data
     try:
         if suffix in (".txt", ".csv"):
-            return attachment.data.decode("utf-8-sig")
+            return _numbers_written_out(data.decode("utf-8-sig").replace("\r", "\n"))
         if suffix in _OOXML_MAIN or suffix == ".ofd":
-            with zipfile.ZipFile(io.BytesIO(attachment.data)) as archive:
-                return "\n".join(
-                    _xml_text(archive.read(info))
-                    for info in archive.infolist()
-                    if info.filename.endswith(".xml")
-                    and not info.filename.endswith(".rels")
-                    and info.file_size <= _MAX_PART
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return _numbers_written_out(
+                    "\n".join(
+                        _xml_text(archive.read(info))
+                        for info in archive.infolist()
+                        if info.filename.endswith((".xml", ".vml", ".rels"))
+                        and info.file_size <= _MAX_PART
+                    )
                 )
         if suffix == ".pdf":
-            reader = PdfReader(io.BytesIO(attachment.data))
-            return "\n".join(page.extract_text() or "" for page in reader.pages)
+            return _pdf_text(PdfReader(io.BytesIO(data)))
+        if suffix in IMAGES:
+            return "\n".join(
+                chunk.decode("utf-8", "replace") for chunk in _IMAGE_TEXT.findall(data)
+            )
     except (zipfile.BadZipFile, PyPdfError, ValueError, KeyError, OSError):
         return ""
     return ""
+
+
+def _pdf_text(reader: PdfReader) -> str:
+    parts = [page.extract_text() or "" for page in reader.pages]
+    info = reader.metadata
+    if info is not None:
+        parts.extend(str(value) for value in info.values())
+    parts.extend(
+        str(field.get("/V", "")) for field in (reader.get_fields() or {}).values()
+    )
+
+    def titles(outline: object) -> None:
+        for item in outline if isinstance(outline, list) else []:
+            if isinstance(item, list):
+                titles(item)
+            else:
+                parts.append(str(getattr(item, "title", "")))
+
+    titles(reader.outline)
+    return "\n".join(parts)
+
+
+# Text an image file carries besides its pixels: PNG text chunks, JPEG and GIF
+# comments, XMP and EXIF strings (approximately: runs of printable bytes).
+_IMAGE_TEXT = re.compile(rb"[\x20-\x7e\x80-\xff]{6,}")
+# Spreadsheets show 1.3812345678E10 as 13812345678.
+_SCIENTIFIC = re.compile(r"\b(\d)\.(\d+)[Ee]\+?(\d{1,2})\b")
+
+
+def _numbers_written_out(text: str) -> str:
+    def expand(match: re.Match[str]) -> str:
+        digits = match.group(1) + match.group(2)
+        exponent = int(match.group(3))
+        if exponent < len(match.group(2)) or exponent > 20:
+            return match.group()
+        return digits + "0" * (exponent - len(match.group(2)))
+
+    return _SCIENTIFIC.sub(expand, text)
 
 
 # Formats whose inside cannot be read here: old Office and WPS files, archives.
@@ -170,9 +215,21 @@ _TEXT_BREAK = re.compile(rb"</(?:w:p|a:p|si|c|row|ofd:TextObject)>|<w:br/>|<w:ta
 _TAG = re.compile(rb"<[^>]*>")
 
 
+# Attributes whose value a reader sees: watermark text, sheet names, prompts, link
+# targets (tel: and mailto: among them).
+_SHOWN_ATTRIBUTE = re.compile(
+    rb'\s(?:string|name|prompt|promptTitle|error|errorTitle|Target|tooltip)="([^"]*)"'
+)
+_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+
+
 def _xml_text(data: bytes) -> str:
-    text = _TAG.sub(b"", _TEXT_BREAK.sub(b"\n", data)).decode("utf-8", "replace")
-    return html.unescape(text)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16").encode("utf-8")
+    shown = b"\n".join(_SHOWN_ATTRIBUTE.findall(data))
+    data = _CDATA.sub(lambda m: m.group(1).replace(b"<", b"&lt;"), data)
+    text = _TAG.sub(b"", _TEXT_BREAK.sub(b"\n", data)) + b"\n" + shown
+    return html.unescape(text.decode("utf-8", "replace"))
 
 
 def _content_mismatch(attachment: Attachment) -> str | None:
@@ -246,17 +303,69 @@ def _zipped_xml(attachment: Attachment) -> list[Concern]:
                     True,
                 )
             )
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
+        types = (
+            archive.read("[Content_Types].xml")
+            if "[Content_Types].xml" in names
+            else b""
+        )
+        if (
+            b"vbaProject" in types
+            or b"macroEnabled" in types
+            or any(
+                n.lower().endswith(".bin") and archive.read(n)[:8] == _OLE[0]
+                for n in names
+            )
+        ):
             concerns.append(Concern("attachment-script", f"{name} 含有宏代码。", True))
+        embedded = [
+            n
+            for n in names
+            if "/embeddings/" in n.lower()
+            or "altchunk" in n.lower()
+            or n.startswith("Attachs/")
+        ]
+        if embedded or any(
+            b"altChunk" in archive.read(n) for n in names if n.endswith(".rels")
+        ):
+            concerns.append(
+                Concern(
+                    "attachment-embedded",
+                    f"{name} 内嵌了其他文件或文档片段，无法逐一检查。",
+                    True,
+                )
+            )
+        if any(
+            b"<w:vanish/>" in archive.read(n) or b"<w:vanish " in archive.read(n)
+            for n in names
+            if n.startswith("word/") and n.endswith(".xml")
+        ):
+            concerns.append(
+                Concern(
+                    "attachment-hidden",
+                    f"{name} 含有设为隐藏的文字，打印和阅读时看不到，打开后可以显示。",
+                    True,
+                )
+            )
+        large = [
+            info.filename for info in archive.infolist() if info.file_size > _MAX_PART
+        ]
+        if large:
+            concerns.append(
+                Concern(
+                    "attachment-uninspectable",
+                    f"{name} 中的 {large[0]} 太大，无法检查其中的内容。",
+                    True,
+                )
+            )
     return concerns
 
 
 def _has_comments(archive: zipfile.ZipFile, names: list[str]) -> bool:
     """Comment parts, by their names or by the relationships that point at them."""
-    if any("comment" in n.lower() for n in names):
+    if any("comment" in n.lower() or n.startswith("Annots/") for n in names):
         return True
     return any(
-        re.search(rb'Type="[^"]*/comments"', archive.read(n))
+        re.search(rb"""Type=["'][^"']*/comments["']""", archive.read(n))
         for n in names
         if n.endswith(".rels")
     )
@@ -309,6 +418,8 @@ def _pdf(attachment: Attachment) -> list[Concern]:
             (isinstance(action, DictionaryObject) and action.get("/S") == "/JavaScript")
             or "/AA" in root
             or (names is not None and "/JavaScript" in names.get_object())
+            # Actions anywhere else (links, pages, form fields) as plain objects.
+            or re.search(rb"/(?:JavaScript|JS|Launch)\b", attachment.data) is not None
         )
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError):
         return [
@@ -352,45 +463,54 @@ def _pdf(attachment: Attachment) -> list[Concern]:
 
 
 def _image(attachment: Attachment) -> list[Concern]:
-    """Photos carry EXIF (camera, time, often the place); PNGs text chunks."""
-    head = attachment.data[:65536]
-    if attachment.suffix == ".png":
-        chunks = [c.decode() for c in (b"tEXt", b"iTXt", b"zTXt", b"eXIf") if c in head]
-        if not chunks:
-            return []
-        return [
-            Concern(
-                "attachment-metadata",
-                f"{attachment.name} 含有附加的文字或拍摄信息（{'、'.join(chunks)}）。",
-                False,
-            )
-        ]
-    if b"Exif\x00\x00" not in head:
+    """Photos carry EXIF or XMP (camera, time, often the place); PNGs and GIFs text."""
+    data = attachment.data
+    markers = (
+        (b"Exif\x00\x00", "EXIF"),
+        (b"eXIf", "EXIF"),
+        (b"http://ns.adobe.com/xap/1.0/", "XMP"),
+        (b"tEXt", "文字"),
+        (b"iTXt", "文字"),
+        (b"zTXt", "文字"),
+    )
+    found = [label for marker, label in markers if marker in data]
+    if _commented(attachment):
+        found.append("注释")
+    if not found:
         return []
-    gps = b"\x88\x25" in head or b"\x25\x88" in head
+    gps = b"GPSLatitude" in data or (
+        ("EXIF" in found) and (b"\x88\x25" in data or b"\x25\x88" in data)
+    )
     return [
         Concern(
             "attachment-metadata",
-            f"{attachment.name} 含有 EXIF 拍摄信息"
-            + ("，其中有拍摄地点（GPS 坐标）" if gps else "（相机、时间等）")
+            f"{attachment.name} 含有附加信息（{'、'.join(dict.fromkeys(found))}）"
+            + ("，其中有拍摄地点（GPS 坐标）" if gps else "，可能有相机、时间、作者等")
             + "。",
             gps,
         )
     ]
 
 
-_REVISION = re.compile(rb"<[A-Za-z0-9_]+:(?:ins|del|moveFrom|moveTo)[\s/>]")
+def _commented(attachment: Attachment) -> bool:
+    """A JPEG comment segment (FF FE) or a GIF comment extension (21 FE) present."""
+    data = attachment.data
+    if attachment.suffix in (".jpg", ".jpeg"):
+        return b"\xff\xfe" in data[2:]
+    return attachment.suffix == ".gif" and b"\x21\xfe" in data
+
+
+_REVISION = re.compile(rb"<(?:[A-Za-z0-9_]+:)?(?:ins|del|moveFrom|moveTo)[\s/>]")
 
 
 def _tracked_changes(archive: zipfile.ZipFile, names: list[str]) -> bool:
-    for name in names:
-        if not re.match(r"word/[^/]+\.xml$", name):
-            continue
-        if archive.getinfo(name).file_size > _MAX_PART:
-            return True  # too big to read: say so rather than miss it
-        if _REVISION.search(archive.read(name)):
-            return True
-    return False
+    return any(
+        _REVISION.search(archive.read(name))
+        for name in names
+        if name.startswith("word/")
+        and name.endswith(".xml")
+        and archive.getinfo(name).file_size <= _MAX_PART
+    )
 
 
 def listing_block(entries: list[tuple[str, str]]) -> str:

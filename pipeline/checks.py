@@ -101,7 +101,8 @@ def _sensitive_findings(post: Post, dialect: Sequence[str]) -> list[Finding]:
         for hit in find_sensitive(text)
     ]
     known = {(hit.kind, _essence(matched)) for hit, _, matched, _ in hits}
-    page = visible_text(text, dialect)
+    shown = [post.title, post.issuer or "", post.doc_number or ""]
+    page = _without_invisibles("\n".join([visible_text(text, dialect), *shown]))
     for hit in find_sensitive(page):
         matched = page[hit.start : hit.end]
         if (hit.kind, _essence(matched)) not in known:
@@ -110,8 +111,9 @@ def _sensitive_findings(post: Post, dialect: Sequence[str]) -> list[Finding]:
     for entry in post.listed:  # a file name can carry a stamp: 机密-申报汇总.xlsx
         hits.extend(
             (hit, entry.line, entry.name, entry.name)
-            # Judged as the file name of a link, the way the page will show it.
-            for hit in find_sensitive(f"[附件]({entry.name})")
+            # Judged as the file name of a link, the way the page will show it, and
+            # with any level or 内部 word in it: names are short and never legal text.
+            for hit in find_sensitive(f"[附件]({_marked(entry.name)})")
             if hit.kind == "secrecy-marking"
         )
     found = []
@@ -142,6 +144,24 @@ def _sensitive_findings(post: Post, dialect: Sequence[str]) -> list[Finding]:
     return found
 
 
+# Characters that take no room on the page (zero-width spaces and joiners, word
+# joiner, soft hyphen) and combining marks drawn over digits.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\u0300-\u036f\u20d0-\u20ff]")
+_NAME_MARKING = re.compile(
+    "绝密|机密|^秘密|内部资料|内部文件|内部使用|不得外传|注意保存"
+)
+
+
+def _without_invisibles(text: str) -> str:
+    return _INVISIBLE.sub("", text)
+
+
+def _marked(name: str) -> str:
+    """A file name with each marking word set apart, so that 绝密材料汇总.jpg reads
+    as the stamp it carries."""
+    return _NAME_MARKING.sub(lambda m: f"-{m.group()}-", name)
+
+
 def _essence(matched: str) -> str:
     """What two spellings of one number or marking have in common."""
     folded = unicodedata.normalize("NFKC", matched)
@@ -163,7 +183,7 @@ def _attachment_findings(post: Post, attachment: Attachment) -> list[Finding]:
             ),
             code=code_for(hit.kind, attachment.name, attachment.sha256, hit.start),
         )
-        for hit in find_sensitive(text_of(attachment))
+        for hit in find_sensitive(_without_invisibles(text_of(attachment)))
     ]
     return inside + [
         finding(

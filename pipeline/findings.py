@@ -54,6 +54,7 @@ RULES = {
     "attachment-comments": "附件4 第四条",
     "attachment-revisions": "附件4 第四条",
     "attachment-uninspectable": "附件4 第四条",
+    "attachment-hidden": "附件4 第四条",
     "attachment-embedded": "附件4 第四条",
     "attachment-script": "附件1 第九条",
     "acknowledged": "附件4 第四条",

@@ -386,3 +386,94 @@ def test_a_photo_with_its_location_is_found() -> None:
     photo = b"\xff\xd8" + segment + b"\xff\xd9"
     assert kinds("现场.jpg", photo) == [("attachment-metadata", True)]
     assert kinds("图.png", png()) == []
+
+
+def _with_body(extra: bytes) -> bytes:
+    import zipfile
+
+    plain = docx()
+    body = zipfile.ZipFile(io.BytesIO(plain)).read("word/document.xml")
+    return rezip(
+        plain, {"word/document.xml": body.replace(b"<w:p>", b"<w:p>" + extra, 1)}
+    )
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize(
+    ("name", "data", "hidden"),
+    [
+        (
+            "a.docx",
+            _with_body(b"<w:r><w:t><![CDATA[13912345678]]></w:t></w:r>"),
+            "13912345678",
+        ),
+        (
+            "b.docx",
+            _with_body(
+                b'<v:textpath string="\xe6\x9c\xba\xe5\xaf\x86\xe2\x98\x85\xe9\x95\xbf\xe6\x9c\x9f"/>'
+            ),
+            "机密★长期",
+        ),
+        ("c.csv", b"\xe6\x89\x8b\xe6\x9c\xba\n1.3912345678E+10\n", "13912345678"),
+        ("d.txt", b"138\r12345678", "138\n12345678"),
+    ],
+)
+def test_text_the_reader_gets_from_an_attachment(
+    name: str, data: bytes, hidden: str
+) -> None:
+    from pipeline.attachments import text_of
+
+    assert hidden in text_of(Attachment(name, "", "x", data))
+
+
+@pytest.mark.attack
+def test_hidden_runs_embedded_parts_and_renamed_macros_are_found() -> None:
+    assert ("attachment-hidden", True) in kinds(
+        "a.docx", _with_body(b"<w:r><w:rPr><w:vanish/></w:rPr><w:t>x</w:t></w:r>")
+    )
+    assert ("attachment-embedded", True) in kinds(
+        "b.docx", rezip(docx(), {"word/embeddings/oleObject1.bin": b"x"})
+    )
+    macro = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8
+    assert ("attachment-script", True) in kinds(
+        "c.docx", rezip(docx(), {"word/vbaData1.bin": macro})
+    )
+    assert ("attachment-revisions", True) in kinds(
+        "d.docx", rezip(docx(), {"word/sub/document.xml": b"<del xmlns='x'>old</del>"})
+    )
+
+
+def test_a_pdf_title_bookmark_and_link_script() -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    from pipeline.attachments import text_of
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": "联系人手机 13912345678"})
+    writer.add_outline_item(title="身份证号 " + "32058119850312201X", page_number=0)
+    action = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert(1)"),
+        }
+    )
+    writer._root_object[NameObject("/Extra")] = writer._add_object(action)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    pdf = Attachment("说明.pdf", "", "x", buffer.getvalue())
+    text = text_of(pdf)
+    assert "13912345678" in text and "32058119850312201X" in text
+    assert ("attachment-script", True) in [(c.kind, c.severe) for c in inspect(pdf)]
+
+
+def test_image_comments_and_xmp_location() -> None:
+    from pipeline.attachments import text_of
+
+    comment = b"\xff\xfe\x00\x16" + "手机13912345678".encode()
+    photo = b"\xff\xd8" + comment + b"\xff\xd9"
+    assert "13912345678" in text_of(Attachment("a.jpg", "", "x", photo))
+    assert kinds("a.jpg", photo) == [("attachment-metadata", False)]
+    xmp = b"\xff\xd8\xff\xe1\x00\x40http://ns.adobe.com/xap/1.0/\x00<exif:GPSLatitude>31,39N</exif:GPSLatitude>\xff\xd9"
+    assert kinds("b.jpg", xmp) == [("attachment-metadata", True)]

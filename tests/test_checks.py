@@ -211,3 +211,59 @@ def test_acknowledging_a_warning_records_the_reason(repo: Repo) -> None:
     ] == [("landline", "warning")]
     [acknowledged] = [f for f in report.findings if f.rule == "landline"]
     assert "局办公室电话" in acknowledged.message
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        (
+            "title",
+            "\\u673a\\u5bc6\\u2605\\u957f\\u671f 关于人员调整的通知",
+            "secrecy-marking",
+        ),
+        (
+            "title",
+            "关于张三同志" + "".join(f"\\u{ord(c):04x}" for c in ID_NUMBER) + "的公示",
+            "id-number",
+        ),
+        (
+            "issuer",
+            "常熟市科学技术局 联系人手机" + "".join(f"\\x{ord(c):02x}" for c in MOBILE),
+            "mobile",
+        ),
+    ],
+)
+def test_front_matter_values_are_judged_as_shown(
+    repo: Repo, field: str, value: str, rule: str
+) -> None:
+    text = post_text(extra=f'{field}: "{value}"\n' if field != "title" else "")
+    if field == "title":
+        text = text.replace(
+            "title: 关于开展科技创新券申报工作的通知", f'title: "{value}"'
+        )
+    repo.write(POST, text)
+    repo.approve_all(POST)
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    assert (rule, "error") in [(f.rule, f.severity) for f in report.findings]
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize(
+    "body",
+    [
+        "手机：139\u200b1234\u200b5678",
+        "手机：139&#8203;1234&#xFEFF;5678",
+        "手机：1\u03323\u03329\u03321\u03322\u03323\u03324\u03325\u03326\u03327\u03328\u0332",
+        "手机：١٣٩١٢٣٤٥٦٧٨",
+        "联系电话：13912345678人事科",
+        "手机：139.1234.5678",
+        "本通知属于内部资料，注意保存。",
+        "秘密▲十年",
+    ],
+)
+def test_more_disguises_are_seen_through(repo: Repo, body: str) -> None:
+    repo.write(POST, post_text(body=body + "\n"))
+    repo.approve_all(POST)
+    report = verify_repository(repo.root, repo.config, now=NOW)
+    assert report.publishable == [], body
