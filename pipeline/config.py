@@ -280,3 +280,14 @@ def _check_officers(
                 )
             )
     raise_if_any(problems)
+
+
+def handler_hint(config: SiteConfig, department: str, at: dt.datetime) -> str:
+    """Who may be the handler of a post of ``department``: its staff and head."""
+    members = [
+        f"{p.id}（{p.name}）"
+        for p in config.roster
+        if any(p.holds(r, department, at) for r in ("staff", "section_head"))
+    ]
+    who = "、".join(members) if members else "（花名册中暂无该科室人员）"
+    return f"请把 secrecy_review.handler 改为本科室人员之一：{who}。"

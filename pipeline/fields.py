@@ -96,8 +96,14 @@ class Fields:
         choices: Sequence[str] | None = None,
         pattern: re.Pattern[str] | None = None,
         what: str = "文本",
+        accept: Sequence[str] | None = None,
     ) -> str | None:
-        """A non-empty string, NFC-normalised; numbers are not silently turned into text."""
+        """A non-empty string, NFC-normalised; numbers are not silently turned into text.
+
+        ``choices`` are the values allowed, as shown in the message; ``accept``, when
+        given, are the values taken (e.g. ids and Chinese names, shown as choices
+        like ``rural（农村科技科）``).
+        """
         value = self.mapping.get(key)
         if value is None or value == "":
             if required:
@@ -120,7 +126,9 @@ class Fields:
                 "请删除这些字符（YAML 中也不要用 \\u202E 之类的转义写入它们）。",
             )
             return None
-        if choices is not None and value not in choices:
+        if choices is not None and value not in (
+            accept if accept is not None else choices
+        ):
             self.fail(key, f"值“{visible(value)}”无效；可选：{'、'.join(choices)}。")
             return None
         if pattern is not None and not pattern.match(value):

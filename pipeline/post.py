@@ -21,7 +21,7 @@ from pipeline.attachments import Attachment, folder_of, name_problem
 from pipeline.config import KINDS, SiteConfig
 from pipeline.errors import FrontMatterError, PortalError
 from pipeline.fields import Fields
-from pipeline.policy import OPINIONS
+from pipeline.policy import OPINION_LABELS, OPINIONS
 
 CONTENT_DIR = "content"
 STATUSES = {
@@ -272,7 +272,8 @@ def _with_attachments(root: Path, post: Post, problems: list[PortalError]) -> Po
                     path=post.path,
                     line=entry.line,
                     field=f"{field}.file",
-                    hint="请用 portal attach 添加附件，它会把文件放到正确位置并写入哈希。",
+                    hint="请用 portal attach 添加附件，它会把文件放到正确位置并写入哈希；"
+                    "若本机有这个文件，请确认它已随稿件一起 git add 提交。",
                 )
             )
             continue
@@ -353,7 +354,14 @@ def _validate(
             f"写的是 {column}，但文件放在 {parts[1]}/ 目录下。",
             "两者须一致。",
         )
-    department = fields.text("department", choices=list(config.departments))
+    # An id or the Chinese name (高新技术科), as for tiers (一般).
+    names = {d.name: d.id for d in config.departments.values()}
+    department = fields.text(
+        "department",
+        choices=[f"{d.id}（{d.name}）" for d in config.departments.values()],
+        accept=[*config.departments, *names],
+    )
+    department = names.get(department or "", department)
     tier = _tier(fields, config)
     published = fields.date("published")
     kind = fields.text("kind", choices=list(KINDS))
@@ -429,7 +437,13 @@ def _secrecy_review(fields: Fields) -> SecrecyReview | None:
         return None
     review.only(["handler", "opinion", "basis", "date", "acknowledged"])
     handler = review.ident("handler")
-    opinion = review.text("opinion", choices=OPINIONS)
+    labels = {label: opinion for opinion, label in OPINION_LABELS.items()}
+    opinion = review.text(
+        "opinion",
+        choices=[f"{o}（{OPINION_LABELS[o]}）" for o in OPINIONS],
+        accept=[*OPINIONS, *labels],
+    )
+    opinion = labels.get(opinion or "", opinion)
     basis = review.text("basis", what="审查依据")
     date = review.date("date")
     acknowledged = []

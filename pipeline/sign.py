@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline import sshsig
 from pipeline.batch import Batch, batch_path, read_batch, write_batch
-from pipeline.config import SiteConfig
+from pipeline.config import SiteConfig, handler_hint
 from pipeline.errors import PortalError, SigningError, raise_if_any
 from pipeline.governance import GOVERNED_FILES, governed_record_path, sha256
 from pipeline.policy import HANDLER
@@ -353,6 +353,19 @@ def _check_may_sign(
                     f"稿件的承办人是 {post.secrecy_review.handler}，不是 {person.id}（{person.name}）。",
                     path=post.path,
                     field="secrecy_review.handler",
+                )
+            )
+        elif not any(
+            person.holds(r, post.department, at) for r in ("staff", "section_head")
+        ):
+            department = config.departments[post.department].name
+            problems.append(
+                SigningError(
+                    f"{person.name}在 {at.date()} 不是{department}的人员，不能作本稿的承办人"
+                    "（保密审查意见由信息提供科室提出，附件4 第四条）。",
+                    path=post.path,
+                    field="secrecy_review.handler",
+                    hint=handler_hint(config, post.department, at),
                 )
             )
     elif role not in SIGNATURE_ROLES:

@@ -29,7 +29,7 @@ from pipeline import sshsig
 from pipeline.attachments import folder_of
 from pipeline.batch import BatchIndex, read_batches
 from pipeline.checks import content_findings
-from pipeline.config import SiteConfig
+from pipeline.config import SiteConfig, handler_hint
 from pipeline.errors import PortalError, SignatureError
 from pipeline.findings import ERROR, WARNING, Finding, finding, from_error
 from pipeline.policy import HANDLER, OPINION_LABELS, Requirement
@@ -251,6 +251,7 @@ def check_content(
     post, problems = read_post(root, path, config)
     findings = [_front_matter_finding(problem) for problem in problems]
     if post is not None:
+        findings.extend(_handler_findings(post, config))
         findings.extend(_opinion_findings(post, config))
         index = posts if posts is not None else post_index(root, config)
         findings.extend(content_findings(post, config, index, root))
@@ -319,6 +320,32 @@ def _front_matter_finding(problem: PortalError) -> Finding:
     if (problem.field or "").startswith("secrecy_review"):
         return from_error("secrecy-review", problem)
     return from_error("front-matter", problem)
+
+
+def _handler_findings(post: Post, config: SiteConfig) -> list[Finding]:
+    """The handler named must belong to the post's department on the review date."""
+    review = post.secrecy_review
+    person = config.roster.get(review.handler)
+    moment = day_start(review.date, config.site.tz)
+    if person is None:
+        message = f"承办人 {review.handler} 不在花名册中。"
+    elif any(
+        person.holds(r, post.department, moment) for r in ("staff", "section_head")
+    ):
+        return []
+    else:
+        department = config.departments[post.department].name
+        message = f"承办人 {person.name}在 {review.date} 不是{department}的人员；保密审查意见应由信息提供科室提出。"
+    return [
+        finding(
+            post.path,
+            "secrecy-review",
+            message,
+            article="附件4 第四条",
+            field="secrecy_review.handler",
+            hint=handler_hint(config, post.department, moment),
+        )
+    ]
 
 
 def _opinion_findings(post: Post, config: SiteConfig) -> list[Finding]:
@@ -393,7 +420,8 @@ def _record_for(
                 "稿件在审批后被改动过（SHA-256 与审查记录不符），全部签名随之失效。"
                 + ("此记录不再计入；批量审批清单中的签名仍然有效。" if covered else ""),
                 severity=WARNING if covered else ERROR,
-                hint=f"请审批人对改动后的稿件重新运行 portal sign {post.path}。",
+                hint=f"{_needed(post, config)}；各人分别对改动后的稿件重新运行 "
+                f"portal sign {post.path} --role <角色>。",
             )
         )
         return None

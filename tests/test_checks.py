@@ -267,3 +267,32 @@ def test_more_disguises_are_seen_through(repo: Repo, body: str) -> None:
     repo.approve_all(POST)
     report = verify_repository(repo.root, repo.config, now=NOW)
     assert report.publishable == [], body
+
+
+def test_a_handler_from_another_department_is_caught_before_signing(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(POST, post_text(handler="pclerk"))  # 政策法规科 staff on an office post
+    assert main(["check-posts", "--root", str(repo.root), POST]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "[secrecy-review] 字段 secrecy_review.handler：承办人 林办事员在 2026-03-01 不是办公室的人员"
+        in out
+    )
+    assert "clerk（陈办事员）" in out
+    sign = ["sign", "--root", str(repo.root), POST, "--role", "handler"]
+    assert main([*sign, "--key", str(repo.keys["pclerk"])]) == 1
+    assert "不是办公室的人员" in capsys.readouterr().err
+    assert not (repo.root / "reviews").exists()
+    # The signing core refuses too, whoever calls it.
+    from pipeline.errors import PortalError
+    from pipeline.sign import SigningKey, sign_post
+
+    with pytest.raises(PortalError, match="不能作本稿的承办人"):
+        sign_post(
+            repo.root,
+            repo.config,
+            POST,
+            role="handler",
+            key=SigningKey(repo.keys["pclerk"]),
+        )

@@ -219,3 +219,16 @@ def test_a_direction_override_written_as_a_yaml_escape_is_refused(repo: Repo) ->
     )
     [problem] = problems(repo, text)
     assert problem.field == "title" and "U+202E" in problem.message
+
+
+def test_department_and_opinion_by_their_chinese_names(repo: Repo) -> None:
+    text = post_text(department="办公室", opinion="可以公开")
+    post, found = parse_post(PATH, text.encode(), repo.config)
+    assert found == [] and post is not None
+    assert post.department == "office" and post.secrecy_review.opinion == "publishable"
+    [problem] = problems(repo, post_text(department="农村科技科"))
+    assert problem.field == "department"
+    assert (
+        "office（办公室）" in problem.message
+        and "policy（政策法规科）" in problem.message
+    )
