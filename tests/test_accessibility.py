@@ -22,13 +22,10 @@ in CI (``CI`` set) they fail instead: ``.ci/run`` installs both.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import threading
 import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +35,10 @@ from pipeline.main import main
 from pipeline.post import sha256_hex
 from pipeline.site import location_page, page_path, page_url
 from tests.helpers.repo import Repo, post_text
+from tests.helpers.serve import serving
 from tests.test_attachments import png
 from tests.test_build import PROJECT, make_site_repo
-from tests.test_search_browser import CHROMIUM, TIMEOUT, DevTools, _QuietHandler
+from tests.test_search_browser import CHROMIUM, TIMEOUT, DevTools
 
 # Pinned: the install step of .ci/run and README install this version.
 AXE_VERSION = "4.14.1"
@@ -189,16 +187,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, key_folder: Path) -> Pa
 @pytest.fixture(scope="module")
 def server(built_site: Path) -> Iterator[str]:
     """The built site on http://127.0.0.1:<free port>/, shut down afterwards."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with serving(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

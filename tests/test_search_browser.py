@@ -11,15 +11,12 @@ each a JSON text ended by a NUL byte); every wait is bounded.
 from __future__ import annotations
 
 import fcntl
-import functools
 import json
 import os
 import select
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +25,7 @@ import pytest
 
 from pipeline.main import main
 from pipeline.site import page_path
+from tests.helpers.serve import serving
 from tests.test_build import NOTICE_TITLE, SEARCH_WORD, make_site_repo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,11 +38,6 @@ pytestmark = [
 ]
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output clean."""
-
-
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory, key_folder: Path) -> Path:
     repo = make_site_repo(tmp_path_factory.mktemp("browser") / "repo", key_folder)
@@ -55,16 +48,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, key_folder: Path) -> Pa
 @pytest.fixture
 def server(built_site: Path) -> Iterator[str]:
     """The built site on http://127.0.0.1:<free port>/, shut down afterwards."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with serving(built_site) as url:
+        yield url
 
 
 class DevTools:
