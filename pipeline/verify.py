@@ -2,10 +2,12 @@
 
 A post is publishable only when all of these hold:
 
-1. its path and front matter are valid, and its secrecy review is filled in;
+1. its path, front matter and listed attachments are valid, its secrecy review is
+   filled in by a handler of its department, and no content check blocks it
+   (``checks``: markings, personal data, form, hidden content) unless acknowledged;
 2. the secrecy-review opinion does not block publication (附件4 第七条);
-3. its review record exists, names this post, and carries the SHA-256 of the post's
-   current bytes (an edit after approval voids every signature);
+3. its review record, or a batch manifest, names this post with the SHA-256 of its
+   current bytes (an edit after approval voids those signatures);
 4. every signature counted verifies (see ``check_signature``);
 5. no role's latest decision is ``return``;
 6. each role the policy requires for the post's tier and secrecy review has an
