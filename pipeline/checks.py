@@ -25,7 +25,7 @@ from pipeline.config import SiteConfig
 from pipeline.findings import ERROR, WARNING, Finding, finding
 from pipeline.norms import check_form
 from pipeline.post import Post
-from pipeline.scan import scan_text, visible_text
+from pipeline.scan import body_of, scan_text, visible_text
 from pipeline.sensitive import HIGH, Hit, find_sensitive
 
 
@@ -101,13 +101,22 @@ def _sensitive_findings(post: Post, dialect: Sequence[str]) -> list[Finding]:
         for hit in find_sensitive(text)
     ]
     known = {(hit.kind, _essence(matched)) for hit, _, matched, _ in hits}
-    shown = [post.title, post.issuer or "", post.doc_number or ""]
-    page = _without_invisibles("\n".join([visible_text(text, dialect), *shown]))
-    for hit in find_sensitive(page):
-        matched = page[hit.start : hit.end]
-        if (hit.kind, _essence(matched)) not in known:
-            known.add((hit.kind, _essence(matched)))
-            hits.append((hit, None, matched, "网页显示的文字"))
+    # What the page shows: the body as read (judged again only when it differs from
+    # the file) and the front-matter values as decoded.
+    views = [
+        _without_invisibles(
+            "\n".join([post.title, post.issuer or "", post.doc_number or ""])
+        )
+    ]
+    body = _without_invisibles(visible_text(text, dialect))
+    if body != body_of(text):
+        views.append(body)
+    for page in views:
+        for hit in find_sensitive(page):
+            matched = page[hit.start : hit.end]
+            if (hit.kind, _essence(matched)) not in known:
+                known.add((hit.kind, _essence(matched)))
+                hits.append((hit, None, matched, "网页显示的文字"))
     for entry in post.listed:  # a file name can carry a stamp: 机密-申报汇总.xlsx
         hits.extend(
             (hit, entry.line, entry.name, entry.name)

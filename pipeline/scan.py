@@ -10,6 +10,7 @@ pull in content from elsewhere after approval. Both are refused (附件1 第九�
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -131,7 +132,7 @@ def _rendered_html(path: str, text: str, extensions: Sequence[str]) -> list[Find
     if not _WORTH_RENDERING.search(body):
         return []
     checker = _AllowList()
-    checker.feed(markdown.markdown(body, extensions=list(extensions)))
+    checker.feed(render(body, tuple(extensions)))
     checker.close()
     return [
         finding(
@@ -145,18 +146,47 @@ def _rendered_html(path: str, text: str, extensions: Sequence[str]) -> list[Find
     ]
 
 
+def body_of(text: str) -> str:
+    """The text after the front matter, as the post reader splits it."""
+    front_matter = _FRONT_MATTER.match(text)
+    return text[front_matter.end() :] if front_matter else text
+
+
+@functools.lru_cache(maxsize=4)
+def _renderer(extensions: tuple[str, ...]) -> markdown.Markdown:
+    return markdown.Markdown(extensions=list(extensions))
+
+
+@functools.lru_cache(maxsize=8)
+def render(body: str, extensions: tuple[str, ...]) -> str:
+    """``body`` as HTML, the way the site renders it (``extensions``: its dialect).
+
+    The same body is judged twice (allowed markup, then the text a reader sees), so
+    the last few renderings are kept.
+    """
+    renderer = _renderer(extensions)
+    renderer.reset()
+    return renderer.convert(body)
+
+
 def visible_text(text: str, extensions: Sequence[str]) -> str:
     """The body as a reader of the page sees it: rendered in the site's dialect,
     entities decoded, tags gone, white space collapsed as a browser does, one block
     a line; the alt text, titles and link targets come as lines of their own."""
-    front_matter = _FRONT_MATTER.match(text)
-    body = text[front_matter.end() :] if front_matter else text
+    body = body_of(text)
+    if not _MARKUP.search(body):
+        return body  # nothing rendering would join, decode or hide: read as written
     reader = _Reader()
-    reader.feed(markdown.markdown(body, extensions=list(extensions)))
+    reader.feed(render(body, tuple(extensions)))
     reader.close()
     return reader.text()
 
 
+# What rendering changes for a reader: markup, references, emphasis, links, tables,
+# escapes, and a line break inside a number or a marking (a reader sees a space).
+_MARKUP = re.compile(
+    r"[<&*_`\[\]|\\]|\d[ \t]*\r?\n[ \t]*\d|[绝机秘内][ \t]*\r?\n[ \t]*[密部]"
+)
 _BLOCKS = set(
     "p div li dt dd tr h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dl hr caption".split()
 )
