@@ -90,12 +90,6 @@ RULES = {
     "document-amended": "附件1 第十四条",
     "document-replaced": "附件1 第十四条",
     "link-to-ended": "附件1 第十四条",
-    "withdrawal-invalid": "附件1 第十五条",
-    "withdrawal-pending": "附件1 第十四条、第十五条",
-    "site-withdrawn-text": "附件1 第十五条",
-    "takedown-invalid": "附件4 第八条",
-    "takedown-unconfirmed": "附件4 第八条",
-    "takedown-quoted": "附件4 第八条",
 }
 
 

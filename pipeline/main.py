@@ -122,64 +122,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
     )
 
-    withdraw = commands.add_parser(
-        "withdraw",
-        parents=[common],
-        help="签名同意撤下已发布的稿件（撤稿）：写入 reviews/_withdrawals/",
-    )
-    withdraw.add_argument("post", metavar="POST", help="content/ 下已发布的稿件")
-    withdraw.add_argument(
-        "--reason", default="", help="撤稿原因（第一位签名人必填，显示在撤稿说明中）"
-    )
-    withdraw.add_argument(
-        "--role", required=True, help="section_head、supervising_leader 等"
-    )
-    withdraw.add_argument(
-        "--key",
-        type=Path,
-        default=None,
-        help="私钥文件，或 ssh-agent 中私钥的 .pub 文件",
-    )
-    withdraw.add_argument(
-        "--decision", choices=("approve", "return"), default="approve"
-    )
-    withdraw.add_argument("--comment", default="", help="意见")
-    withdraw.add_argument(
-        "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
-    )
-
-    takedown = commands.add_parser(
-        "takedown",
-        parents=[common],
-        help="紧急撤下误发的涉密或个人信息，并登记事件（incidents/，不发布）",
-    )
-    takedown.add_argument("post", metavar="POST", help="content/ 下已发布的稿件")
-    takedown.add_argument("--reason", default="", help="发现了什么（登记时必填）")
-    takedown.add_argument("--found-by", default="", help="由谁发现（登记时必填）")
-    takedown.add_argument("--reported-to", default="", help="已向谁报告（登记时必填）")
-    takedown.add_argument(
-        "--found-at", type=_timestamp, default=None, help="发现时间（默认：现在）"
-    )
-    takedown.add_argument("--remedy", default="", help="补救措施（有默认写法）")
-    takedown.add_argument(
-        "--role",
-        required=True,
-        help="office_staff（先行撤下）、supervising_leader（确认）",
-    )
-    takedown.add_argument(
-        "--key",
-        type=Path,
-        default=None,
-        help="私钥文件，或 ssh-agent 中私钥的 .pub 文件",
-    )
-    takedown.add_argument(
-        "--decision", choices=("approve", "return"), default="approve"
-    )
-    takedown.add_argument("--comment", default="", help="意见")
-    takedown.add_argument(
-        "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
-    )
-
     attach = commands.add_parser(
         "attach",
         parents=[common],
@@ -363,36 +305,6 @@ def _dispatch(args: argparse.Namespace) -> int:
             comment=args.comment,
             at=args.at,
             batch=args.batch,
-        )
-    if args.command == "withdraw":
-        from pipeline.commands.withdraw import withdraw
-
-        return withdraw(
-            root,
-            args.post,
-            reason=args.reason,
-            role=args.role,
-            key=args.key,
-            decision=args.decision,
-            comment=args.comment,
-            at=args.at,
-        )
-    if args.command == "takedown":
-        from pipeline.commands.takedown import takedown
-
-        return takedown(
-            root,
-            args.post,
-            what=args.reason,
-            found_by=args.found_by,
-            reported_to=args.reported_to,
-            found_at=args.found_at,
-            remedy=args.remedy,
-            role=args.role,
-            key=args.key,
-            decision=args.decision,
-            comment=args.comment,
-            at=args.at,
         )
     if args.command == "attach":
         from pipeline.commands.attach import attach

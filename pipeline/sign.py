@@ -100,8 +100,8 @@ def sign_post(
     post, problems = read_post(root, path, config)
     raise_if_any(problems)
     assert post is not None
-    at = signing_moment(config, decision, comment, at)
-    person = signer_of(config, key)
+    at = _moment(config, decision, comment, at)
+    person = _signer(config, key)
     _check_may_sign(config, post, person, role, key, at)
     return _append(
         root,
@@ -134,13 +134,13 @@ def sign_governed(
         data = (root / path).read_bytes()
     except OSError as exc:
         raise SigningError(f"无法读取 {path}：{exc.strerror}。", path=path) from None
-    at = signing_moment(config, decision, comment, at)
-    person = signer_of(config, key)
+    at = _moment(config, decision, comment, at)
+    person = _signer(config, key)
     roles = [r.role for r in config.policy.change_requirements()]
     grant = person.key_matching(key.public_key())
     problems: list[PortalError] = []
     if grant is not None and not grant.usable_at(at):
-        problems.append(key_unusable(person, grant, at))
+        problems.append(_key_unusable(person, grant, at))
     if role not in roles:
         problems.append(
             SigningError(
@@ -218,8 +218,8 @@ def sign_batch(
             path=target,
             hint="改动过的稿件请单独审批，或另起一个名称的清单。",
         )
-    at = signing_moment(config, decision, comment, at)
-    person = signer_of(config, key)
+    at = _moment(config, decision, comment, at)
+    person = _signer(config, key)
     for post in posts:
         try:
             _check_may_sign(config, post, person, role, key, at)
@@ -246,13 +246,13 @@ def sign_batch(
         at.isoformat(),
         run_ssh_keygen_sign(key, message),
     )
-    kept = tuple(s for s in fresh.signatures if not same_decision(s, signature))
+    kept = tuple(s for s in fresh.signatures if not _same_decision(s, signature))
     batch = replace(fresh, signatures=(*kept, signature))
     write_batch(root, batch)
     return batch, signature
 
 
-def signing_moment(
+def _moment(
     config: SiteConfig, decision: str, comment: str, at: dt.datetime | None
 ) -> dt.datetime:
     """The signing time (now unless given), after checking decision and comment."""
@@ -295,13 +295,13 @@ def _append(
     )
     voided = len(previous.signatures) - len(current) if previous else 0
     # Signing the same decision again (a rerun) replaces it rather than piling up.
-    kept = tuple(s for s in current if not same_decision(s, signature))
+    kept = tuple(s for s in current if not _same_decision(s, signature))
     record = replace(fresh, signatures=(*kept, signature))
     write_record(root, record)
     return SignResult(signature, record, voided, post)
 
 
-def same_decision(one: Signature, other: Signature) -> bool:
+def _same_decision(one: Signature, other: Signature) -> bool:
     return (one.role, one.signer, one.decision, one.comment, one.signed_at_text) == (
         other.role,
         other.signer,
@@ -322,7 +322,7 @@ def _current_record(root: Path, fresh: ReviewRecord) -> ReviewRecord | None:
     return record
 
 
-def signer_of(config: SiteConfig, key: SigningKey) -> Person:
+def _signer(config: SiteConfig, key: SigningKey) -> Person:
     public = key.public_key()
     owner = config.roster.owner_of(public)
     if owner is None:
@@ -345,7 +345,7 @@ def _check_may_sign(
     grant = person.key_matching(key.public_key())
     problems: list[PortalError] = []
     if grant is not None and not grant.usable_at(at):
-        problems.append(key_unusable(person, grant, at))
+        problems.append(_key_unusable(person, grant, at))
     if role == HANDLER:
         if person.id != post.secrecy_review.handler:
             problems.append(
@@ -388,7 +388,7 @@ def _check_may_sign(
     raise_if_any(problems)
 
 
-def key_unusable(person: Person, grant: KeyGrant, at: dt.datetime) -> SigningError:
+def _key_unusable(person: Person, grant: KeyGrant, at: dt.datetime) -> SigningError:
     return SigningError(
         f"{person.name}的钥匙 {grant.key.fingerprint()} 在 {at.isoformat()} 不可用"
         f"（有效期 {grant.window().describe()}，已过期或已吊销）。",

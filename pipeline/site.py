@@ -42,7 +42,6 @@ from pipeline.findings import Finding, finding
 from pipeline.lifecycle import Standing, standing
 from pipeline.post import CONTENT_DIR, STATUSES, Post, sha256_hex
 from pipeline.verify import Report
-from pipeline.withdrawal import Traces, notice_page, readable_texts
 
 HOME = "home"
 COLUMN_INDEX = "column-index"
@@ -51,9 +50,6 @@ IN_FORCE_INDEX = "in-force-index"
 # are ASCII identifiers, so no column's folder (and no post) can take this name.
 IN_FORCE_FOLDER = "现行有效"
 POST = "post"
-# The notice left at a withdrawn post's URL: a finished HTML file, in no navigation,
-# search index or sitemap, and none of the post's text anywhere in the site.
-WITHDRAWN = "withdrawn"
 HOME_SOURCE = "index.md"
 STYLESHEET = "assets/portal.css"
 NOT_FOUND_PAGE = "404.html"
@@ -121,8 +117,6 @@ class ExpectedPage:
             return f"栏目 {self.column} 的目录页"
         if self.kind == IN_FORCE_INDEX:
             return f"栏目 {self.column} 的现行有效目录页"
-        if self.kind == WITHDRAWN:
-            return f"稿件 {self.post_path} 的撤稿说明"
         return "首页"
 
 
@@ -177,17 +171,6 @@ def site_sources(
         page = ExpectedPage(source, page_path(source), POST, post.path, post.sha256)
         pages[page.page] = page
         by_column.setdefault(post.column, []).append(post)
-    for item in report.withdrawn:
-        notice = page_path(post_source(item.post))
-        files[notice] = notice_page(item, config, notice)
-        pages[notice] = ExpectedPage(
-            notice,
-            notice,
-            WITHDRAWN,
-            item.post.path,
-            item.withdrawal.digest,
-            item.post.column,
-        )
     nav: list[dict[str, str]] = [{"首页": HOME_SOURCE}]
     for column in config.columns.values():
         source = f"{column.id}/index.md"
@@ -584,7 +567,6 @@ def check_site(
         findings.append(_missing_page(f"{shown}/{relative}", sources.pages[relative]))
     findings.extend(_check_search_index(site_dir, shown, sources))
     findings.extend(_check_sitemaps(site_dir, shown, sources))
-    findings.extend(_check_withdrawn_text(site_dir, shown, report))
     return findings
 
 
@@ -716,7 +698,6 @@ def _check_sources(sources: SiteSources, report: Report) -> list[Finding]:
 def _content_names(report: Report) -> set[str]:
     """Docs-relative names of every file under ``content/`` that the report mentions."""
     paths = {post.path for post in report.publishable}
-    paths.update(item.post.path for item in report.withdrawn)
     paths.update(f.path for f in report.findings)
     prefix = f"{CONTENT_DIR}/"
     return {path[len(prefix) :] for path in paths if path.startswith(prefix)}
@@ -772,22 +753,6 @@ def _check_page(
             )
         ]
     marker = markers[0]
-    if expected.kind == WITHDRAWN:
-        if (
-            marker.get("data-portal-generated") == WITHDRAWN
-            and marker.get("data-portal-post") == expected.post_path
-            and marker.get("data-portal-withdrawal") == expected.sha256
-            and "data-portal-path" not in marker
-        ):
-            return []
-        return [
-            finding(
-                where,
-                "site-page-mismatch",
-                f"{expected.describe()}的标记与已批准的撤稿记录不符。",
-                hint=hint,
-            )
-        ]
     if expected.kind == POST:
         path = marker.get("data-portal-path", "")
         sha256 = marker.get("data-portal-sha256", "")
@@ -852,7 +817,7 @@ def _check_search_index(
     reported: set[str] = set()
     for location in locations:
         page = location_page(location)
-        if _listable(page, sources) or page in reported:
+        if page in sources.pages or page in reported:
             continue
         reported.add(page)
         findings.append(
@@ -908,51 +873,13 @@ def _check_locations(
     findings = []
     for location in locations:
         page = location_page(location[len(base) :])
-        if not _listable(page, sources):
+        if page not in sources.pages:
             findings.append(
                 finding(
                     where,
                     "site-sitemap",
                     f"站点地图中的 {location} 指向不应发布的页面 {page}。",
                     hint="站点地图只能列出已批准的页面；请重新运行 portal build。",
-                )
-            )
-    return findings
-
-
-def _listable(page: str, sources: SiteSources) -> bool:
-    """Whether a search index or sitemap may list ``page``: an expected page that is
-    not a withdrawal notice."""
-    expected = sources.pages.get(page)
-    return expected is not None and expected.kind != WITHDRAWN
-
-
-def _check_withdrawn_text(site_dir: Path, shown: str, report: Report) -> list[Finding]:
-    """Every file of the site, searched for fragments of each withdrawn post's text
-    (HTML and JSON escapes resolved, gzip opened, only word characters compared)."""
-    traces = Traces.of(item.post for item in report.withdrawn)
-    if not traces.windows:
-        return []
-    findings = []
-    for relative, path in _site_files(site_dir):
-        if path.is_symlink() or not path.is_file():
-            continue
-        data = path.read_bytes()
-        if relative.endswith(".gz"):
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError):
-                pass
-        texts = readable_texts(data, json_text=relative.endswith(".json"))
-        for post_path in sorted(traces.found_in(texts)):
-            # NOTE: the text found is not quoted: it may be what was taken down.
-            findings.append(
-                finding(
-                    f"{shown}/{relative}",
-                    "site-withdrawn-text",
-                    f"已撤稿或紧急撤下的 {post_path} 的文字仍出现在这个文件中。",
-                    hint="撤下的内容不得留在网站上：请删除引用它的文字并重新审批那篇稿件，"
-                    "然后重新运行 portal build。",
                 )
             )
     return findings

@@ -26,7 +26,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline import sshsig
 from pipeline.attachments import folder_of
@@ -58,9 +57,6 @@ from pipeline.review import (
 )
 from pipeline.roster import ROLE_LABELS, KeyGrant, Person, day_start
 
-if TYPE_CHECKING:
-    from pipeline.withdrawal import Withdrawn
-
 # A signing time this far ahead of the verifier's clock is accepted as clock skew.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -87,8 +83,6 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     publishable: list[Post] = field(default_factory=list)
     checked: int = 0
-    # Posts an approved withdrawal took off the site (see ``withdrawal``).
-    withdrawn: list[Withdrawn] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -163,12 +157,6 @@ def verify_repository(
             report.publishable.append(post)
     report.findings.extend(_stray_files(root, attached))
     report.findings.extend(_orphan_records(root, set(paths)))
-    # Imported here: withdrawals and takedowns use this module's signature checks.
-    from pipeline.takedown import apply_takedowns
-    from pipeline.withdrawal import apply_withdrawals
-
-    apply_withdrawals(root, config, report, now=now, witness=witness)
-    apply_takedowns(root, config, report, now=now, witness=witness)
     return report
 
 

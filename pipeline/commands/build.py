@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_REFUSED = 1
 MKDOCS_FILE = "mkdocs.yml"
-PROTECTED = ("content", "reviews", "site_config", "incidents", ".git")
+PROTECTED = ("content", "reviews", "site_config", ".git")
 ALLOWED_PLUGINS = ("search", "portal")
 
 
