@@ -15,9 +15,10 @@ from pipeline.post import post_index
 def expiry(root: Path, *, on: dt.date | None, within: int, output_format: str) -> int:
     """Print each post needing attention on ``on`` (default: today in the bureau).
 
-    Returns 1 when some document must be withdrawn or flagged (it expired, was
-    repealed, amended or replaced, or links to a repealed or expired one), else 0; a
-    document expiring within ``within`` days is a warning only.
+    Returns 1 when something must be corrected (a document that expired, was
+    repealed, amended or replaced but is still presented as effective, or a link to
+    one that ended), else 0; ended documents whose pages say so, and documents
+    expiring within ``within`` days, are listed only.
     """
     if within < 0:
         raise PortalError(
