@@ -25,9 +25,9 @@ from pipeline.review import (
     SIGNATURE_ROLES,
     ReviewRecord,
     Signature,
-    payload,
     read_record,
     record_path,
+    signature_payload,
     write_record,
 )
 from pipeline.roster import ROLE_KINDS, ROLE_LABELS, KeyGrant, Person
@@ -227,25 +227,11 @@ def sign_batch(
             problems.append(exc)
     raise_if_any(problems)
     fresh = Batch(target, listing, existing.signatures if existing else ())
-    message = payload(
-        site=config.site.id,
-        path=target,
-        sha256=fresh.digest,
-        role=role,
-        signer=person.id,
-        decision=decision,
-        comment=comment.strip(),
-        signed_at=at.isoformat(),
+    unsigned = Signature(
+        role, person.id, decision, comment.strip(), at, at.isoformat(), ""
     )
-    signature = Signature(
-        role,
-        person.id,
-        decision,
-        comment.strip(),
-        at,
-        at.isoformat(),
-        run_ssh_keygen_sign(key, message),
-    )
+    message = signature_payload(config.site.id, fresh.as_record(), unsigned)
+    signature = replace(unsigned, armored=run_ssh_keygen_sign(key, message))
     kept = tuple(s for s in fresh.signatures if not _same_decision(s, signature))
     batch = replace(fresh, signatures=(*kept, signature))
     write_batch(root, batch)
@@ -279,16 +265,7 @@ def _append(
     """Sign ``unsigned`` for the subject of ``fresh`` and write the record: earlier
     signatures over the same bytes are kept, those over other bytes dropped."""
     previous = _current_record(root, fresh)
-    message = payload(
-        site=config.site.id,
-        path=fresh.post,
-        sha256=fresh.sha256,
-        role=unsigned.role,
-        signer=unsigned.signer,
-        decision=unsigned.decision,
-        comment=unsigned.comment,
-        signed_at=unsigned.signed_at_text,
-    )
+    message = signature_payload(config.site.id, fresh, unsigned)
     signature = replace(unsigned, armored=run_ssh_keygen_sign(key, message))
     current = (
         previous.signatures if previous and previous.sha256 == fresh.sha256 else ()

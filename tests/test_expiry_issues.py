@@ -35,6 +35,7 @@ from pipeline.lifecycle import expiry_report
 from pipeline.main import main
 from pipeline.post import post_index
 from tests.helpers.repo import Repo, post_text
+from tests.test_lifecycle import law_text
 
 DAY = dt.date(2026, 12, 4)
 TOKEN = "ghs_secret-token-for-tests-0123456789"
@@ -199,16 +200,9 @@ def run(repo: Repo, github: FakeGitHub, *extra: str, on: str = "2026-12-04") -> 
 def write_law(
     repo: Repo, name: str, title: str, extra: str = "", body: str = ""
 ) -> str:
-    text = post_text(
-        title=title,
-        column="laws",
-        department="policy",
-        handler="pclerk",
-        extra=extra,
-        body=body or "第一条 为了规范管理，制定本办法。\n",
-    )
+    text = law_text(title, extra, body=body)
     path = f"content/laws/{name}.md"
-    repo.write(path, text.replace("kind: notice", "kind: regulation"))
+    repo.write(path, text)
     return path
 
 
