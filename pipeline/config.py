@@ -82,6 +82,31 @@ class Site:
     # The Markdown dialect of posts: what the content scan renders them with, and
     # what the site must render them with.
     markdown_extensions: tuple[str, ...] = MKDOCS_BUILTIN_EXTENSIONS
+    # The office that receives applications for information (附件2 第三条).
+    disclosure_office: DisclosureOffice | None = None
+
+
+@dataclass(frozen=True)
+class DisclosureOffice:
+    """Where applications for government information go (附件2 第三条): published."""
+
+    name: str
+    address: str
+    hours: str
+    phone: str
+    fax: str
+    email: str
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The published rows: label and value."""
+        return [
+            ("受理机构", self.name),
+            ("办公地址", self.address),
+            ("办公时间", self.hours),
+            ("联系电话", self.phone),
+            ("传真号码", self.fax),
+            ("电子邮箱", self.email),
+        ]
 
 
 @dataclass(frozen=True)
@@ -172,7 +197,7 @@ def _read(read: Reader, name: str) -> tuple[object, str]:
 def _load_site(document: object, path: str) -> Site:
     problems: list[PortalError] = []
     top = Fields(document, path=path, error=ConfigError, problems=problems, line=1)
-    top.only(["id", "title", "utc_offset", "markdown_extensions"])
+    top.only(["id", "title", "utc_offset", "markdown_extensions", "disclosure_office"])
     site_id = top.ident("id")
     title = top.text("title", what="网站名称")
     offset = top.text("utc_offset", required=False, pattern=_OFFSET, what="如 +08:00")
@@ -184,10 +209,37 @@ def _load_site(document: object, path: str) -> Site:
             f"Markdown 扩展 {'、'.join(unknown)} 不在允许范围内。",
             f"允许的扩展有：{'、'.join(MARKDOWN_EXTENSIONS)}。",
         )
+    office = _disclosure_office(top.mapping_of("disclosure_office", required=False))
     raise_if_any(problems)
     assert site_id is not None and title is not None
     dialect = tuple(dict.fromkeys((*MKDOCS_BUILTIN_EXTENSIONS, *extensions)))
-    return Site(site_id, title, _timezone(offset or "+08:00"), dialect)
+    return Site(site_id, title, _timezone(offset or "+08:00"), dialect, office)
+
+
+def _disclosure_office(item: Fields | None) -> DisclosureOffice | None:
+    """The ``disclosure_office`` of ``site.yml``: every field required (附件2 第三条)."""
+    if item is None:
+        return None
+    keys = ["name", "address", "hours", "phone", "fax", "email"]
+    item.only(keys)
+    labels = [
+        "受理机构名称",
+        "办公地址",
+        "办公时间",
+        "联系电话",
+        "传真号码",
+        "电子邮箱",
+    ]
+    values = [
+        item.text(key, what=label) for key, label in zip(keys, labels, strict=True)
+    ]
+    for key, value in zip(keys, values, strict=True):
+        if value and any(c in value for c in "<>"):
+            item.fail(key, "不能含有 < 或 >（会被当作网页代码）。")
+            return None
+    if any(value is None for value in values):
+        return None
+    return DisclosureOffice(*(v or "" for v in values))
 
 
 def _timezone(offset: str) -> dt.tzinfo:

@@ -90,6 +90,18 @@ RULES = {
     "document-amended": "附件1 第十四条",
     "document-replaced": "附件1 第十四条",
     "link-to-ended": "附件1 第十四条",
+    "withdrawal-invalid": "附件1 第十五条",
+    "withdrawal-rewritten": "附件1 第十五条、附件4 第八条",
+    "withdrawal-returned": "附件1 第十五条",
+    "withdrawal-pending": "附件1 第十五条",
+    "takedown-pending": "附件4 第八条",
+    "takedown-unconfirmed": "附件4 第八条",
+    "takedown-quoted": "附件4 第八条",
+    "site-leak": "附件4 第八条",
+    "correction-missing": "附件1 第十五条",
+    "correction-unknown": "附件1 第十五条",
+    "register-in-site": "附件2 第十五条、附件4 第四条",
+    "disclosure-office": "附件2 第三条",
 }
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.config import Reader, SiteConfig, load_config_from
@@ -84,6 +84,11 @@ class Governance:
     # counted approval): an approval signed before that was for an earlier change
     # and cannot be replayed.
     approved_at: dict[str, dt.datetime] = field(default_factory=dict)
+    # Every committed version of each withdrawal and takedown record, oldest first
+    # (filled by the history adapter): a record deleted or rewritten since stays.
+    records: dict[str, list[bytes]] = field(default_factory=dict)
+    # The committed bytes of a post's version by path and SHA-256 (history adapter).
+    earlier_version: Callable[[str, str], bytes | None] | None = None
 
     def witness(self, key: KeyGrant, path: str, armored: str) -> bool:
         """Whether ``armored`` was in the file ``path`` when ``key``'s revocation came

@@ -11,7 +11,10 @@ state (its own trust root).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import git
@@ -25,6 +28,7 @@ from pipeline.governance import (
     TrustError,
     govern,
 )
+from pipeline.withdrawal import FOLDERS
 
 PIN_VARIABLE = "PORTAL_TRUST_ROOT"
 WORKING_TREE = "工作区"
@@ -86,8 +90,101 @@ def _commit_state(commit: git.Commit, prefix: str) -> State:
     return State(label, read)
 
 
+def record_versions(root: Path, folders: Iterable[str]) -> dict[str, list[bytes]]:
+    """Every committed version of each file under ``folders`` on the checked-out
+    branch's first-parent line, oldest first (empty outside a git repository)."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return {}
+    versions: dict[str, list[bytes]] = {}
+    with repo:
+        if not repo.head.is_valid():
+            return {}
+        prefix = _prefix(repo, root)
+        paths = [f"{prefix}{folder}" for folder in folders]
+        commits = list(repo.iter_commits("HEAD", first_parent=True, paths=paths))
+        for commit in reversed(commits):
+            for folder in paths:
+                try:
+                    tree = commit.tree / folder
+                except KeyError:
+                    continue
+                for item in tree.traverse():
+                    if not isinstance(item, git.Blob):
+                        continue
+                    data: bytes = item.data_stream.read()
+                    seen = versions.setdefault(str(item.path)[len(prefix) :], [])
+                    if not seen or seen[-1] != data:
+                        seen.append(data)
+    return versions
+
+
+def file_versions(root: Path, path: str) -> dict[str, bytes]:
+    """Every committed version of ``path`` on the first-parent line, by SHA-256."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return {}
+    found: dict[str, bytes] = {}
+    with repo:
+        if not repo.head.is_valid():
+            return {}
+        full = f"{_prefix(repo, root)}{path}"
+        for commit in repo.iter_commits("HEAD", first_parent=True, paths=[full]):
+            try:
+                blob = commit.tree / full
+            except KeyError:
+                continue
+            data: bytes = blob.data_stream.read()
+            found.setdefault(hashlib.sha256(data).hexdigest(), data)
+    return found
+
+
+def files_before(root: Path, path: str, folder: str) -> dict[str, bytes] | None:
+    """The files under ``folder`` as they were just before ``path`` first reached the
+    first-parent line; ``None`` when ``path`` was never committed."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    with repo:
+        if not repo.head.is_valid():
+            return None
+        prefix = _prefix(repo, root)
+        commits = list(
+            repo.iter_commits("HEAD", first_parent=True, paths=[f"{prefix}{path}"])
+        )
+        if not commits:
+            return None
+        parents = commits[-1].parents
+        if not parents:
+            return {}
+        try:
+            tree = parents[0].tree / f"{prefix}{folder}"
+        except KeyError:
+            return {}
+        return {
+            str(item.path)[len(prefix) :]: item.data_stream.read()
+            for item in tree.traverse()
+            if isinstance(item, git.Blob)
+        }
+
+
+def _prefix(repo: git.Repo, root: Path) -> str:
+    top = Path(repo.working_tree_dir or root).resolve()
+    prefix = root.resolve().relative_to(top).as_posix()
+    return "" if prefix == "." else f"{prefix}/"
+
+
 def trusted_governance(
     root: Path, *, pin: str | None, now: dt.datetime | None = None
 ) -> Governance:
     """The configuration in force for ``root``, judged from its history."""
-    return govern(governed_states(root), pin=pin, now=now or dt.datetime.now(dt.UTC))
+    governance = govern(
+        governed_states(root), pin=pin, now=now or dt.datetime.now(dt.UTC)
+    )
+    governance.records = record_versions(root, FOLDERS.values())
+    versions = functools.cache(functools.partial(file_versions, root))
+    governance.earlier_version = lambda path, sha256: versions(path).get(sha256)
+    return governance

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.commands.applications import add_parser as add_applications_parser
+from pipeline.commands.applications import run as run_applications
 from pipeline.errors import ConfigError, PortalError, ProblemList
 from pipeline.output import setup_logging
 
@@ -105,22 +107,45 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="一次签名批准所列全部稿件：写入 reviews/_batches/NAME.yml",
     )
-    sign.add_argument(
-        "--role",
-        required=True,
-        help="handler、section_head、supervising_leader、principal_leader",
+    _signing_options(
+        sign, "handler、section_head、supervising_leader、principal_leader"
     )
-    sign.add_argument(
-        "--key",
-        type=Path,
-        default=None,
-        help="私钥文件，或 ssh-agent 中私钥的 .pub 文件",
+
+    withdraw = commands.add_parser(
+        "withdraw",
+        parents=[common],
+        help="签名同意撤下已发布的稿件（撤稿，附件1 第十五条）",
     )
-    sign.add_argument("--decision", choices=("approve", "return"), default="approve")
-    sign.add_argument("--comment", default="", help="意见（退回时请写明原因）")
-    sign.add_argument(
-        "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
+    withdraw.add_argument("post", metavar="POST", help="content/ 下已发布的稿件")
+    withdraw.add_argument(
+        "--reason", default="", help="撤稿原因（第一位签名人必填，显示在撤稿说明中）"
     )
+    _signing_options(withdraw, "section_head、supervising_leader")
+
+    takedown = commands.add_parser(
+        "takedown",
+        parents=[common],
+        help="紧急撤下误发的涉密或个人信息并登记事件（附件4 第八条）",
+    )
+    takedown.add_argument("post", metavar="POST", help="content/ 下已发布的稿件")
+    takedown.add_argument("--what", default="", help="发现了什么（不要复述泄露的内容）")
+    takedown.add_argument("--found-by", default="", help="由谁发现")
+    takedown.add_argument(
+        "--found-at", type=_timestamp, default=None, help="发现时间（默认：现在）"
+    )
+    takedown.add_argument("--reported-to", default="", help="已向谁报告")
+    takedown.add_argument("--remedy", default="", help="补救措施（有默认写法）")
+    takedown.add_argument(
+        "--fragment",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="另须从网站上清除的文字（如泄露的电话号码），可重复",
+    )
+    takedown.add_argument(
+        "--register", type=Path, default=None, help="内部登记簿目录（默认按本机设置）"
+    )
+    _signing_options(takedown, "office_staff（先行撤下）、supervising_leader（确认）")
 
     attach = commands.add_parser(
         "attach",
@@ -251,6 +276,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="只列出将做的改动，不写入 GitHub"
     )
 
+    add_applications_parser(commands, common)
+    report = commands.add_parser(
+        "annual-report",
+        parents=[common],
+        help="政府信息公开工作年度报告（表二至表四由数据生成，次年 1 月 31 日前发布）",
+    )
+    report.add_argument("--year", type=int, required=True, help="报告年度")
+    report.add_argument("--register", type=Path, default=None, help="登记簿目录")
+    report.add_argument(
+        "--out", type=Path, default=None, help="输出目录（默认：当前目录）"
+    )
+
     importer = commands.add_parser(
         "import-laws", parents=[common], help="从 LawRefBook 语料导入法律法规稿件"
     )
@@ -277,8 +314,29 @@ def find_root(start: Path) -> Path:
     )
 
 
+def _signing_options(parser: argparse.ArgumentParser, roles: str) -> None:
+    parser.add_argument("--role", required=True, help=roles)
+    parser.add_argument(
+        "--key",
+        type=Path,
+        default=None,
+        help="私钥文件，或 ssh-agent 中私钥的 .pub 文件",
+    )
+    parser.add_argument("--decision", choices=("approve", "return"), default="approve")
+    parser.add_argument("--comment", default="", help="意见（退回时请写明原因）")
+    parser.add_argument(
+        "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
+    )
+
+
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "applications":
+        return run_applications(args, site=_site_if_any(args.root))
     root = (args.root or find_root(Path.cwd())).resolve()
+    if args.command == "annual-report":
+        from pipeline.commands.annual_report import annual_report
+
+        return annual_report(root, args.register, year=args.year, out=args.out)
     if args.command == "verify":
         from pipeline.commands.verify import verify
 
@@ -305,6 +363,38 @@ def _dispatch(args: argparse.Namespace) -> int:
             comment=args.comment,
             at=args.at,
             batch=args.batch,
+        )
+    if args.command == "withdraw":
+        from pipeline.commands.withdraw import withdraw
+
+        return withdraw(
+            root,
+            args.post,
+            reason=args.reason,
+            role=args.role,
+            key=args.key,
+            decision=args.decision,
+            comment=args.comment,
+            at=args.at,
+        )
+    if args.command == "takedown":
+        from pipeline.commands.withdraw import takedown
+
+        return takedown(
+            root,
+            args.post,
+            role=args.role,
+            key=args.key,
+            what=args.what,
+            found_by=args.found_by,
+            found_at=args.found_at,
+            reported_to=args.reported_to,
+            remedy=args.remedy,
+            fragments=args.fragment,
+            register_dir=args.register,
+            decision=args.decision,
+            comment=args.comment,
+            at=args.at,
         )
     if args.command == "attach":
         from pipeline.commands.attach import attach
@@ -371,6 +461,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     from pipeline.commands.import_laws import import_laws
 
     return import_laws(root, args.corpus, selection=args.selection, date=args.date)
+
+
+def _site_if_any(given: Path | None) -> Path | None:
+    if given is not None:
+        return given.resolve()
+    try:
+        return find_root(Path.cwd()).resolve()
+    except PortalError:
+        return None
 
 
 def _is_configuration(error: PortalError) -> bool:

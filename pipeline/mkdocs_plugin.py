@@ -80,7 +80,13 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
                     "site_config/site.yml 的 markdown_extensions 不一致；"
                     "稿件审查时按后者渲染，网站必须与之相同。"
                 )
-            report = verify_repository(root, site_config, witness=governance.witness)
+            report = verify_repository(
+                root,
+                site_config,
+                witness=governance.witness,
+                earlier_records=governance.records,
+                earlier_version=governance.earlier_version,
+            )
             blocked = report.blocked()
             if blocked and not self.config.exclude_unapproved:
                 raise PluginError(_refusal(blocked))

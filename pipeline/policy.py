@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.deadline import DEFAULT_PRESET, PRESETS, DeadlineRules, rules_from
 from pipeline.errors import ConfigError, PortalError, raise_if_any
 from pipeline.fields import Fields
 from pipeline.roster import ROLE_KINDS
@@ -42,6 +43,31 @@ GOVERNED_CHANGES = (
     Requirement("office_staff", ("附件1 第十一条",)),
     Requirement("principal_leader", ("附件1 第十一条", "附件1 第十二条")),
 )
+
+# Withdrawing a published post: the department keeps its column true and valid, the
+# leader in charge answers for what was published (附件1 第十四条、第十五条).
+WITHDRAWAL = (
+    Requirement("section_head", ("附件1 第十四条",)),
+    Requirement("supervising_leader", ("附件1 第十五条",)),
+)
+
+
+@dataclass(frozen=True)
+class Takedown:
+    """Emergency takedown of something secret or personal (附件4 第八条): the role
+    that may act first, the approvals that confirm it, and within how many hours."""
+
+    emergency_by: Requirement
+    approvals: tuple[Requirement, ...]
+    confirm_within_hours: int
+
+
+TAKEDOWN = Takedown(
+    Requirement("office_staff", ("附件4 第八条",)),
+    (Requirement("supervising_leader", ("附件4 第八条",)),),
+    24,
+)
+_MAX_HOURS = 168
 
 
 @dataclass(frozen=True)
@@ -94,6 +120,20 @@ class Policy:
     one_person_several_roles: bool
     governed_changes: tuple[Requirement, ...] = ()
     validity: Validity | None = None
+    withdrawal: tuple[Requirement, ...] = ()
+    takedown: Takedown | None = None
+    # Reply periods for applications (附件2 第十三条, or the 2019 regulation's).
+    applications: DeadlineRules = PRESETS[DEFAULT_PRESET]
+
+    def takedown_rules(self) -> Takedown:
+        """Who acts first and who confirms an emergency takedown, unless ``policy.yml``
+        says otherwise (附件4 第八条)."""
+        return self.takedown or TAKEDOWN
+
+    def withdrawal_requirements(self) -> tuple[Requirement, ...]:
+        """The approvals a withdrawal needs, for the post's department, unless
+        ``policy.yml`` says otherwise (附件1 第十四条、第十五条)."""
+        return self.withdrawal or WITHDRAWAL
 
     def change_requirements(self) -> tuple[Requirement, ...]:
         """The approvals a change to a governed file needs: who proposes it, then who
@@ -133,6 +173,9 @@ def load_policy(document: object, *, path: str) -> Policy:
             "governed_changes",
             "one_person_several_roles",
             "validity",
+            "withdrawal",
+            "takedown",
+            "applications",
         ]
     )
     tiers = {}
@@ -167,8 +210,29 @@ def load_policy(document: object, *, path: str) -> Policy:
     several = top.boolean("one_person_several_roles", default=False)
     validity = top.mapping_of("validity", required=False)
     periods = _read_validity(validity) if validity is not None else None
+    withdrawal: tuple[Requirement, ...] = ()
+    withdrawing = top.mapping_of("withdrawal", required=False)
+    if withdrawing is not None:
+        withdrawing.only(["approvals"])
+        withdrawal = _read_requirements(withdrawing, "approvals")
+    taking_down = top.mapping_of("takedown", required=False)
+    takedown = _read_takedown(taking_down) if taking_down is not None else None
+    applications = rules_from(
+        top.mapping.get("applications"), path=path, problems=problems
+    )
     raise_if_any(problems)
-    return Policy(tiers, opinion_by, approvals, blocking, several, governed, periods)
+    return Policy(
+        tiers,
+        opinion_by,
+        approvals,
+        blocking,
+        several,
+        governed,
+        periods,
+        withdrawal,
+        takedown,
+        applications,
+    )
 
 
 def _read_tier(tier_id: str, item: Fields) -> Tier:
@@ -255,3 +319,21 @@ def _read_period(item: Fields) -> Period | None:
     if not 1 <= years <= _MAX_YEARS or article is None:
         return None
     return Period(years, article)
+
+
+def _read_takedown(item: Fields) -> Takedown | None:
+    item.only(["emergency_by", "approvals", "confirm_within_hours"])
+    first = item.mapping_of("emergency_by")
+    emergency = _read_requirement(first, roles=_APPROVER_ROLES) if first else None
+    approvals = _read_requirements(item, "approvals")
+    value = item.mapping.get("confirm_within_hours")
+    hours = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    if not 1 <= hours <= _MAX_HOURS:
+        item.fail(
+            "confirm_within_hours",
+            f"应为 1 到 {_MAX_HOURS} 之间的整数（小时），如 24。",
+        )
+        return None
+    if emergency is None or not approvals:
+        return None
+    return Takedown(emergency, approvals, hours)

@@ -44,6 +44,7 @@ FIELDS = (
     "status",
     "superseded_by",
     "attachments",
+    "corrections",
     "secrecy_review",
 )
 RESERVED_NAMES = {"index.md", "README.md"}
@@ -79,6 +80,17 @@ class SecrecyReview:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A dated correction note (更正说明, 附件1 第十五条) and the approved version it
+    replaces, by SHA-256."""
+
+    date: dt.date
+    note: str
+    replaces: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Listed:
     """An attachment as the front matter lists it: file name and SHA-256."""
 
@@ -109,6 +121,7 @@ class Post:
     status: str | None = None
     superseded_by: str | None = None
     listed: tuple[Listed, ...] = ()
+    corrections: tuple[Correction, ...] = ()
     # The listed attachments with their bytes, once ``read_post`` has checked them.
     attachments: tuple[Attachment, ...] = ()
 
@@ -381,6 +394,7 @@ def _validate(
         "superseded_by", required=False, what="content/ 下的稿件路径"
     )
     listed = _listed(fields)
+    corrections = _corrections(fields)
     if None in (title, column, department, tier, published, kind, review):
         return None
     assert title and column and department and tier and published and kind and review
@@ -402,7 +416,29 @@ def _validate(
         status=status,
         superseded_by=superseded_by,
         listed=listed,
+        corrections=corrections,
     )
+
+
+def _corrections(fields: Fields) -> tuple[Correction, ...]:
+    found: list[Correction] = []
+    for item in fields.list_of("corrections", required=False):
+        item.only(["date", "note", "replaces"])
+        date = item.date("date")
+        note = item.text("note", what="更正说明（更正了什么）")
+        replaces = item.text(
+            "replaces",
+            pattern=_HEX64,
+            what="更正前已批准版本的 SHA-256（64 位十六进制）",
+        )
+        if note and any(c in note for c in "<>"):
+            item.fail("note", "更正说明不能含有 < 或 >（会被当作网页代码）。")
+            continue
+        if date and note and replaces:
+            found.append(Correction(date, note, replaces, item.mapping.line))
+    if [c.date for c in found] != sorted(c.date for c in found):
+        fields.fail("corrections", "更正说明应按日期先后排列，最新的写在最后。")
+    return tuple(found)
 
 
 def _listed(fields: Fields) -> tuple[Listed, ...]:

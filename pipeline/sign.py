@@ -100,8 +100,8 @@ def sign_post(
     post, problems = read_post(root, path, config)
     raise_if_any(problems)
     assert post is not None
-    at = _moment(config, decision, comment, at)
-    person = _signer(config, key)
+    at = signing_moment(config, decision, comment, at)
+    person = signer_of(config, key)
     _check_may_sign(config, post, person, role, key, at)
     return _append(
         root,
@@ -134,13 +134,13 @@ def sign_governed(
         data = (root / path).read_bytes()
     except OSError as exc:
         raise SigningError(f"无法读取 {path}：{exc.strerror}。", path=path) from None
-    at = _moment(config, decision, comment, at)
-    person = _signer(config, key)
+    at = signing_moment(config, decision, comment, at)
+    person = signer_of(config, key)
     roles = [r.role for r in config.policy.change_requirements()]
     grant = person.key_matching(key.public_key())
     problems: list[PortalError] = []
     if grant is not None and not grant.usable_at(at):
-        problems.append(_key_unusable(person, grant, at))
+        problems.append(key_unusable(person, grant, at))
     if role not in roles:
         problems.append(
             SigningError(
@@ -218,8 +218,8 @@ def sign_batch(
             path=target,
             hint="改动过的稿件请单独审批，或另起一个名称的清单。",
         )
-    at = _moment(config, decision, comment, at)
-    person = _signer(config, key)
+    at = signing_moment(config, decision, comment, at)
+    person = signer_of(config, key)
     for post in posts:
         try:
             _check_may_sign(config, post, person, role, key, at)
@@ -230,15 +230,14 @@ def sign_batch(
     unsigned = Signature(
         role, person.id, decision, comment.strip(), at, at.isoformat(), ""
     )
-    message = signature_payload(config.site.id, fresh.as_record(), unsigned)
-    signature = replace(unsigned, armored=run_ssh_keygen_sign(key, message))
-    kept = tuple(s for s in fresh.signatures if not _same_decision(s, signature))
+    signature = signed(config, key, fresh.as_record(), unsigned)
+    kept = tuple(s for s in fresh.signatures if not same_decision(s, signature))
     batch = replace(fresh, signatures=(*kept, signature))
     write_batch(root, batch)
     return batch, signature
 
 
-def _moment(
+def signing_moment(
     config: SiteConfig, decision: str, comment: str, at: dt.datetime | None
 ) -> dt.datetime:
     """The signing time (now unless given), after checking decision and comment."""
@@ -265,20 +264,27 @@ def _append(
     """Sign ``unsigned`` for the subject of ``fresh`` and write the record: earlier
     signatures over the same bytes are kept, those over other bytes dropped."""
     previous = _current_record(root, fresh)
-    message = signature_payload(config.site.id, fresh, unsigned)
-    signature = replace(unsigned, armored=run_ssh_keygen_sign(key, message))
+    signature = signed(config, key, fresh, unsigned)
     current = (
         previous.signatures if previous and previous.sha256 == fresh.sha256 else ()
     )
     voided = len(previous.signatures) - len(current) if previous else 0
     # Signing the same decision again (a rerun) replaces it rather than piling up.
-    kept = tuple(s for s in current if not _same_decision(s, signature))
+    kept = tuple(s for s in current if not same_decision(s, signature))
     record = replace(fresh, signatures=(*kept, signature))
     write_record(root, record)
     return SignResult(signature, record, voided, post)
 
 
-def _same_decision(one: Signature, other: Signature) -> bool:
+def signed(
+    config: SiteConfig, key: SigningKey, record: ReviewRecord, unsigned: Signature
+) -> Signature:
+    """``unsigned`` with its signature by ``key`` over ``record``'s path and hash."""
+    message = signature_payload(config.site.id, record, unsigned)
+    return replace(unsigned, armored=run_ssh_keygen_sign(key, message))
+
+
+def same_decision(one: Signature, other: Signature) -> bool:
     return (one.role, one.signer, one.decision, one.comment, one.signed_at_text) == (
         other.role,
         other.signer,
@@ -299,7 +305,7 @@ def _current_record(root: Path, fresh: ReviewRecord) -> ReviewRecord | None:
     return record
 
 
-def _signer(config: SiteConfig, key: SigningKey) -> Person:
+def signer_of(config: SiteConfig, key: SigningKey) -> Person:
     public = key.public_key()
     owner = config.roster.owner_of(public)
     if owner is None:
@@ -322,7 +328,7 @@ def _check_may_sign(
     grant = person.key_matching(key.public_key())
     problems: list[PortalError] = []
     if grant is not None and not grant.usable_at(at):
-        problems.append(_key_unusable(person, grant, at))
+        problems.append(key_unusable(person, grant, at))
     if role == HANDLER:
         if person.id != post.secrecy_review.handler:
             problems.append(
@@ -365,7 +371,7 @@ def _check_may_sign(
     raise_if_any(problems)
 
 
-def _key_unusable(person: Person, grant: KeyGrant, at: dt.datetime) -> SigningError:
+def key_unusable(person: Person, grant: KeyGrant, at: dt.datetime) -> SigningError:
     return SigningError(
         f"{person.name}的钥匙 {grant.key.fingerprint()} 在 {at.isoformat()} 不可用"
         f"（有效期 {grant.window().describe()}，已过期或已吊销）。",

@@ -37,11 +37,15 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
-from pipeline.config import Column, SiteConfig
+from pipeline.attachments import KINDS, Attachment, text_of
+from pipeline.config import Column, DisclosureOffice, SiteConfig
 from pipeline.findings import Finding, finding
 from pipeline.lifecycle import Standing, standing
 from pipeline.post import CONTENT_DIR, STATUSES, Post, sha256_hex
+from pipeline.scan import body_of, render
+from pipeline.takedown import Guard, readable
 from pipeline.verify import Report
+from pipeline.withdrawal import notice_page
 
 HOME = "home"
 COLUMN_INDEX = "column-index"
@@ -50,6 +54,15 @@ IN_FORCE_INDEX = "in-force-index"
 # are ASCII identifiers, so no column's folder (and no post) can take this name.
 IN_FORCE_FOLDER = "现行有效"
 POST = "post"
+# The notice left at a withdrawn or taken-down post's address: finished HTML, in no
+# navigation, search index or sitemap.
+WITHDRAWN = "withdrawn"
+# An earlier approved version of a corrected post (附件1 第十五条): finished HTML
+# beside the post's page, in no navigation, search index or sitemap.
+EARLIER = "earlier"
+# The page naming the office that receives applications for information (附件2 第三条).
+DISCLOSURE = "disclosure-office"
+DISCLOSURE_SOURCE = "依申请公开/index.md"
 HOME_SOURCE = "index.md"
 STYLESHEET = "assets/portal.css"
 NOT_FOUND_PAGE = "404.html"
@@ -117,6 +130,12 @@ class ExpectedPage:
             return f"栏目 {self.column} 的目录页"
         if self.kind == IN_FORCE_INDEX:
             return f"栏目 {self.column} 的现行有效目录页"
+        if self.kind == WITHDRAWN:
+            return f"稿件 {self.post_path} 的撤稿（撤下）说明"
+        if self.kind == DISCLOSURE:
+            return "依申请公开受理机构页"
+        if self.kind == EARLIER:
+            return f"稿件 {self.post_path} 更正前的版本 {(self.sha256 or '')[:12]}"
         return "首页"
 
 
@@ -164,13 +183,27 @@ def site_sources(
     }
     for post in report.publishable:
         source = post_source(post)
-        files[source] = post_page(post, config, standings[post.path], posts)
+        earlier = _earlier_pages(post, report, config)
+        for page in earlier.values():
+            files[page.source] = earlier_page(post, report, page, config)
+            pages[page.page] = page
+        files[source] = post_page(post, config, standings[post.path], posts, earlier)
         folder = PurePosixPath(source).with_suffix("").as_posix()
         for attachment in post.attachments:
             files[f"{folder}/{attachment.name}"] = attachment.data
         page = ExpectedPage(source, page_path(source), POST, post.path, post.sha256)
         pages[page.page] = page
         by_column.setdefault(post.column, []).append(post)
+    for record in report.withdrawn:
+        notice = page_path(
+            PurePosixPath(record.post).relative_to(CONTENT_DIR).as_posix()
+        )
+        if notice in pages:
+            continue
+        files[notice] = notice_page(record, config, notice)
+        pages[notice] = ExpectedPage(
+            notice, notice, WITHDRAWN, record.post, record.digest
+        )
     nav: list[dict[str, str]] = [{"首页": HOME_SOURCE}]
     for column in config.columns.values():
         source = f"{column.id}/index.md"
@@ -187,6 +220,12 @@ def site_sources(
         pages[page_path(source)] = ExpectedPage(
             source, page_path(source), IN_FORCE_INDEX, column=column.id
         )
+    office = config.site.disclosure_office
+    if office is not None:
+        files[DISCLOSURE_SOURCE] = disclosure_page(config, office)
+        page = ExpectedPage(DISCLOSURE_SOURCE, page_path(DISCLOSURE_SOURCE), DISCLOSURE)
+        pages[page.page] = page
+        nav.append({"依申请公开": DISCLOSURE_SOURCE})
     files[HOME_SOURCE] = home_page(config, by_column)
     home = ExpectedPage(HOME_SOURCE, page_path(HOME_SOURCE), HOME)
     pages[home.page] = home
@@ -265,6 +304,7 @@ def post_page(
     config: SiteConfig,
     state: Standing | None = None,
     posts: Mapping[str, Post] | None = None,
+    earlier: Mapping[str, ExpectedPage] | None = None,
 ) -> bytes:
     """A post's page source: our own front matter, the title heading, the metadata
     block, the body.
@@ -278,10 +318,84 @@ def post_page(
     if state is not None and state.ended:
         block += status_banner(post, state, posts or {})
     block += metadata_block(post, config, state)
+    block += correction_note(post, earlier or {})
     body = post.body.lstrip("\n")
     return (_front(post.title) + block + "\n\n" + body + attachment_list(post)).encode(
         "utf-8"
     )
+
+
+def correction_note(post: Post, earlier: Mapping[str, ExpectedPage]) -> str:
+    """The dated correction notes (更正说明) of a corrected post, each linking the
+    version it replaced when that version is in the site."""
+    if not post.corrections:
+        return ""
+    here = page_path(post_source(post))
+    items = []
+    for correction in post.corrections:
+        text = f"{correction.date.isoformat()} 更正：{_escape(correction.note)}"
+        page = earlier.get(correction.replaces)
+        if page is not None:
+            link = _escape(_link(here, page.page))
+            text += f'（<a href="{link}">查看更正前的版本</a>）'
+        items.append(f"<li>{text}</li>")
+    return (
+        '<aside class="portal-corrections" role="note" aria-label="更正说明">'
+        f"<p>更正说明</p><ul>{''.join(items)}</ul></aside>\n\n"
+    )
+
+
+def _earlier_pages(
+    post: Post, report: Report, config: SiteConfig
+) -> dict[str, ExpectedPage]:
+    """The pages of the post's earlier approved versions the site shows, by SHA-256:
+    each one the history holds and no emergency takedown guards."""
+    folder = PurePosixPath(post_source(post)).with_suffix("").as_posix()
+    found: dict[str, ExpectedPage] = {}
+    for correction in post.corrections:
+        data = report.earlier.get((post.path, correction.replaces))
+        if data is None or correction.replaces in found:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        if any(guard.found(text) is not None for guard in report.guards):
+            continue
+        page = f"{folder}/earlier-{correction.replaces[:12]}/index.html"
+        found[correction.replaces] = ExpectedPage(
+            page, page, EARLIER, post.path, correction.replaces, post.column
+        )
+    return found
+
+
+def earlier_page(
+    post: Post, report: Report, page: ExpectedPage, config: SiteConfig
+) -> bytes:
+    """An earlier approved version of ``post``: its text as then approved, rendered in
+    the site's dialect, under a note that it was corrected and a link to the current
+    page. Finished HTML, in no navigation, search index or sitemap."""
+    assert page.sha256 is not None
+    data = report.earlier[(post.path, page.sha256)]
+    body = render(
+        body_of(data.decode("utf-8", errors="replace")),
+        tuple(config.site.markdown_extensions),
+    )
+    up = "../" * (len(PurePosixPath(page.page).parts) - 1)
+    current = _escape(_link(page.page, page_path(post_source(post))))
+    title = f"{post.title}（更正前的版本）"
+    return (
+        "<!doctype html>\n"
+        '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex">\n'
+        f"<title>{_escape(title)} - {_escape(config.site.title)}</title>\n</head>\n<body>\n"
+        f'<main class="portal-earlier" data-portal-generated="{EARLIER}" '
+        f'data-portal-path="{_escape(post.path)}" data-portal-sha256="{page.sha256}">\n'
+        f"<h1>{_escape(title)}</h1>\n"
+        f'<p class="portal-status">此为更正前的版本，仅供查阅；现行版本见'
+        f'<a href="{current}">《{_escape(post.title)}》</a>。</p>\n'
+        f"{body}\n"
+        f'<p><a href="{up}">返回首页</a></p>\n'
+        "</main>\n</body>\n</html>\n"
+    ).encode()
 
 
 def attachment_list(post: Post) -> str:
@@ -471,6 +585,35 @@ def home_page(config: SiteConfig, by_column: dict[str, list[Post]]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def disclosure_page(config: SiteConfig, office: DisclosureOffice) -> bytes:
+    """How to apply for government information and where (附件2 第三条、第六条), with
+    the reply periods of the policy in force."""
+    bureau = config.site.title
+    rules = config.policy.applications
+    rows = "".join(
+        f'<tr><th scope="row">{label}</th><td>{_escape(value)}</td></tr>'
+        for label, value in office.rows()
+    )
+    text = (
+        _front("依申请公开")
+        + _heading("依申请公开")
+        + f'<div class="portal-disclosure" data-portal-generated="{DISCLOSURE}">\n'
+        f"<p>公民、法人或者其他组织可以向{_escape(bureau)}申请获取政府信息"
+        "（《中华人民共和国政府信息公开条例》）。受理机构如下：</p>\n"
+        f"<table><caption>依申请公开受理机构</caption><tbody>{rows}</tbody></table>\n"
+        "<p>申请可以当面提交，也可以通过电子邮件、信函、电报或传真提交。申请应写明申请人的"
+        "姓名或者名称、联系方式，所需信息的内容描述和形式要求。通过信函提交的，请在信封左下角"
+        "注明“政府信息公开申请”字样；通过电报、传真提交的，请相应注明。"
+        "委托代理人申请的，须出示申请人、代理人的有效证件和授权委托书。</p>\n"
+        "<p>能够当场答复的当场答复；不能当场答复的，自收到申请之日起"
+        f" {rules.reply_days} 个工作日内答复，需要延长的，延长期限最长不超过"
+        f" {rules.extension_days} 个工作日。申请人有阅读困难或者视听障碍的，"
+        "我们提供必要的帮助。</p>\n"
+        "</div>\n"
+    )
+    return text.encode("utf-8")
+
+
 def write_sources(sources: SiteSources, folder: Path) -> None:
     """Write every source file under ``folder`` (which should be empty)."""
     for relative, data in sorted(sources.files.items()):
@@ -567,7 +710,45 @@ def check_site(
         findings.append(_missing_page(f"{shown}/{relative}", sources.pages[relative]))
     findings.extend(_check_search_index(site_dir, shown, sources))
     findings.extend(_check_sitemaps(site_dir, shown, sources))
+    findings.extend(_check_leaks(site_dir, shown, report.guards))
     return findings
+
+
+def _check_leaks(site_dir: Path, shown: str, guards: list[Guard]) -> list[Finding]:
+    """Every built file, as read (pages, search index, sitemaps, attachments), must
+    hold nothing an emergency takedown guards (附件4 第八条)."""
+    if not guards:
+        return []
+    findings = []
+    for relative, path in _site_files(site_dir):
+        if path.is_symlink() or not path.is_file():
+            continue
+        text = _readable_file(relative, path.read_bytes())
+        if any(guard.found(text) is not None for guard in guards):
+            findings.append(
+                finding(
+                    f"{shown}/{relative}",
+                    "site-leak",
+                    "构建出的文件中含有已紧急撤下的信息；网站不能发布。",
+                    hint="请找出引用它的稿件或附件并删去相应内容；若是主题或配置带入的，"
+                    "请报告办公室。",
+                )
+            )
+    return findings
+
+
+def _readable_file(relative: str, data: bytes) -> str:
+    """A built file's text as people and search engines read it."""
+    suffix = PurePosixPath(relative).suffix.lower()
+    if suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            return ""
+    name = PurePosixPath(relative).name
+    if suffix in KINDS and suffix not in (".txt", ".csv"):
+        return name + "\n" + text_of(Attachment(name, "", relative, data))
+    return readable(data, relative) + "\n" + name
 
 
 def _check_file(
@@ -698,6 +879,7 @@ def _check_sources(sources: SiteSources, report: Report) -> list[Finding]:
 def _content_names(report: Report) -> set[str]:
     """Docs-relative names of every file under ``content/`` that the report mentions."""
     paths = {post.path for post in report.publishable}
+    paths.update(record.post for record in report.withdrawn)
     paths.update(f.path for f in report.findings)
     prefix = f"{CONTENT_DIR}/"
     return {path[len(prefix) :] for path in paths if path.startswith(prefix)}
@@ -753,6 +935,36 @@ def _check_page(
             )
         ]
     marker = markers[0]
+    if expected.kind == EARLIER:
+        if (
+            marker.get("data-portal-generated") == EARLIER
+            and marker.get("data-portal-path") == expected.post_path
+            and marker.get("data-portal-sha256") == expected.sha256
+        ):
+            return []
+        return [
+            finding(
+                where,
+                "site-page-mismatch",
+                f"{expected.describe()}的标记与更正说明不符。",
+                hint=hint,
+            )
+        ]
+    if expected.kind == WITHDRAWN:
+        if (
+            marker.get("data-portal-generated") == WITHDRAWN
+            and marker.get("data-portal-post") == expected.post_path
+            and marker.get("data-portal-withdrawal") == expected.sha256
+        ):
+            return []
+        return [
+            finding(
+                where,
+                "site-page-mismatch",
+                f"{expected.describe()}的标记与撤稿记录不符。",
+                hint=hint,
+            )
+        ]
     if expected.kind == POST:
         path = marker.get("data-portal-path", "")
         sha256 = marker.get("data-portal-sha256", "")
@@ -817,7 +1029,7 @@ def _check_search_index(
     reported: set[str] = set()
     for location in locations:
         page = location_page(location)
-        if page in sources.pages or page in reported:
+        if page in reported or _listed(page, sources):
             continue
         reported.add(page)
         findings.append(
@@ -862,6 +1074,13 @@ def _check_sitemaps(site_dir: Path, shown: str, sources: SiteSources) -> list[Fi
     return findings
 
 
+def _listed(page: str, sources: SiteSources) -> bool:
+    """Whether a search index or sitemap may point at ``page``: an expected page that
+    is not a withdrawal notice."""
+    expected = sources.pages.get(page)
+    return expected is not None and expected.kind not in (WITHDRAWN, EARLIER)
+
+
 def _check_locations(
     where: str, locations: list[str], sources: SiteSources
 ) -> list[Finding]:
@@ -873,7 +1092,7 @@ def _check_locations(
     findings = []
     for location in locations:
         page = location_page(location[len(base) :])
-        if page not in sources.pages:
+        if not _listed(page, sources):
             findings.append(
                 finding(
                     where,

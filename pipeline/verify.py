@@ -26,6 +26,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import sshsig
 from pipeline.attachments import folder_of
@@ -43,6 +44,7 @@ from pipeline.post import (
     read_post,
     sha256_hex,
 )
+from pipeline.register import register_files_in_site
 from pipeline.review import (
     DECISIONS,
     NAMESPACE,
@@ -57,6 +59,10 @@ from pipeline.review import (
 )
 from pipeline.roster import ROLE_LABELS, KeyGrant, Person, day_start
 
+if TYPE_CHECKING:
+    from pipeline.takedown import Guard
+    from pipeline.withdrawal import Withdrawal
+
 # A signing time this far ahead of the verifier's clock is accepted as clock skew.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -64,6 +70,8 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 # now revoked, was already on the branch when the revocation took effect. A signing
 # time is only what the signer claims; the branch's history is what others saw.
 Witness = Callable[[KeyGrant, str, str], bool]
+# The committed bytes of the post at a path with a SHA-256, from the history.
+EarlierVersion = Callable[[str, str], bytes | None]
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,12 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     publishable: list[Post] = field(default_factory=list)
     checked: int = 0
+    # Withdrawal and takedown records in force, whose posts leave a notice page.
+    withdrawn: list[Withdrawal] = field(default_factory=list)
+    # What emergency takedowns guard: no built file may hold any of it.
+    guards: list[Guard] = field(default_factory=list)
+    # The earlier approved versions corrected posts name, by (path, SHA-256).
+    earlier: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -114,6 +128,8 @@ def verify_repository(
     production: bool = False,
     base: Path | None = None,
     witness: Witness | None = None,
+    earlier_records: Mapping[str, list[bytes]] | None = None,
+    earlier_version: EarlierVersion | None = None,
 ) -> Report:
     """Verify every post under ``root/content`` against its record, roster and policy.
 
@@ -121,6 +137,12 @@ def verify_repository(
     there are append-only, so a signature it holds (a return, say) may not vanish.
     ``witness`` (from the history) voids signatures by a revoked key that reached the
     branch only after the revocation, whatever signing time they claim.
+    ``earlier_records`` (from the history) holds every committed version of each
+    withdrawal and takedown record: one deleted or rewritten since stays in force
+    (``withdrawal.merge_history``). ``earlier_version`` finds the committed bytes of
+    a post's earlier version for the corrections (更正说明) a post names; with
+    ``base``, a post approved there and changed here must name the version it
+    corrects.
     """
     now = now or dt.datetime.now(dt.UTC)
     report = Report()
@@ -145,6 +167,8 @@ def verify_repository(
             posts=index,
         )
         findings.extend(rewritten.get(path, []))
+        if post is not None:
+            findings.extend(_correction_findings(post, base, earlier_version, report))
         report.checked += 1
         if post is not None:
             folder = folder_of(post.path)
@@ -155,9 +179,33 @@ def verify_repository(
         report.findings.extend(findings)
         if post is not None and due and not any(f.severity == ERROR for f in findings):
             report.publishable.append(post)
+    report.findings.extend(
+        from_error("register-in-site", problem)
+        for problem in register_files_in_site(root)
+    )
     report.findings.extend(_stray_files(root, attached))
     report.findings.extend(_orphan_records(root, set(paths)))
+    _apply_withdrawals(root, config, report, now, witness, earlier_records or {})
     return report
+
+
+def _apply_withdrawals(
+    root: Path,
+    config: SiteConfig,
+    report: Report,
+    now: dt.datetime,
+    witness: Witness | None,
+    earlier: Mapping[str, list[bytes]],
+) -> None:
+    """Take withdrawn and taken-down posts, and posts quoting a leak, off the list."""
+    # Imported here: withdrawal records are signed and checked with this module's
+    # signature checks.
+    from pipeline import withdrawal
+
+    current = {p: (root / p).read_bytes() for p in withdrawal.record_paths(root)}
+    records, findings = withdrawal.merge_history(current, earlier)
+    report.findings.extend(findings)
+    withdrawal.apply(report, records, config, now=now, witness=witness)
 
 
 def verify_post(
@@ -757,6 +805,67 @@ def _demo_findings(counted: Iterable[Counted]) -> list[Finding]:
         for c in counted
         if c.key.demo
     ]
+
+
+def _correction_findings(
+    post: Post,
+    base: Path | None,
+    earlier_version: EarlierVersion | None,
+    report: Report,
+) -> list[Finding]:
+    """A published post that changed says so (附件1 第十五条): each correction names a
+    committed earlier version, and a post approved on the base branch and changed
+    here adds a correction naming that version."""
+    findings = []
+    for correction in post.corrections:
+        data = (
+            earlier_version(post.path, correction.replaces) if earlier_version else None
+        )
+        if data is not None:
+            report.earlier[(post.path, correction.replaces)] = data
+        elif earlier_version is not None:
+            findings.append(
+                finding(
+                    post.path,
+                    "correction-unknown",
+                    f"更正说明（{correction.date}）所说的更正前版本 "
+                    f"{correction.replaces[:12]}… 不在本稿件已提交的历史中。",
+                    line=correction.line,
+                    field="corrections.replaces",
+                    hint="replaces 应为更正前已发布版本的 SHA-256（git show 主分支:稿件路径 | "
+                    "sha256sum），不能是别的文件。",
+                )
+            )
+    approved = _approved_on_base(base, post.path) if base is not None else None
+    if approved is not None and approved != post.sha256:
+        if not any(c.replaces == approved for c in post.corrections):
+            findings.append(
+                finding(
+                    post.path,
+                    "correction-missing",
+                    "这篇稿件已经批准发布，现在的内容与发布的版本不同：更正已发布的信息"
+                    "须在 corrections 中写明更正日期和更正说明（附件1 第十五条）。",
+                    field="corrections",
+                    hint=f"请加上：corrections:\n  - date: YYYY-MM-DD\n    note: 更正了什么\n"
+                    f"    replaces: {approved}",
+                )
+            )
+    return findings
+
+
+def _approved_on_base(base: Path, path: str) -> str | None:
+    """The SHA-256 of the post at ``path`` on the base branch when its record there
+    covers those bytes with an approval; ``None`` otherwise."""
+    post = base / path
+    if not post.is_file():
+        return None
+    record, _ = read_record(base, record_path(path))
+    sha256 = sha256_hex(post.read_bytes())
+    if record is None or record.sha256 != sha256:
+        return None
+    if not any(s.decision == "approve" for s in record.signatures):
+        return None
+    return sha256
 
 
 def _rewritten_records(root: Path, base: Path) -> dict[str, list[Finding]]:

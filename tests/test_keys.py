@@ -352,7 +352,7 @@ def test_a_revoked_key_in_a_batch_names_every_listed_post(
     repo.write(LATER, post_text(title="高新技术企业认定通知", body="另一篇。\n"))
     # Signed after the revocation, as a cheat would: skipping portal sign's checks.
     monkeypatch.setattr("pipeline.sign._check_may_sign", lambda *args: None)
-    monkeypatch.setattr("pipeline.sign._key_unusable", lambda *args: None)
+    monkeypatch.setattr("pipeline.sign.key_unusable", lambda *args: None)
     sign_batch(
         repo.root,
         repo.config,

@@ -87,9 +87,16 @@ def build(
         _log_config_problems(problems)
         return EXIT_REFUSED
     report = verify_repository(
-        root, config, production=production, witness=governance.witness
+        root,
+        config,
+        production=production,
+        witness=governance.witness,
+        earlier_records=governance.records,
+        earlier_version=governance.earlier_version,
     )
     blocked = report.blocked()
+    if any(f.rule == "register-in-site" for f in report.findings):
+        exclude = False  # Personal data in the repository: never build around it.
     if not _may_go_on(blocked, exclude=exclude):
         return EXIT_REFUSED
     try:
@@ -188,7 +195,12 @@ def check_site_command(
         return EXIT_REFUSED
     config = governance.config
     report = verify_repository(
-        root, config, production=production, witness=governance.witness
+        root,
+        config,
+        production=production,
+        witness=governance.witness,
+        earlier_records=governance.records,
+        earlier_version=governance.earlier_version,
     )
     target = site_dir if site_dir.is_absolute() else root / site_dir
     sources = site_sources(report, config)

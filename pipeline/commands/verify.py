@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.commands.trust import governance_for
+from pipeline.config import SiteConfig
 from pipeline.errors import PortalError
-from pipeline.findings import ERROR, to_json
+from pipeline.findings import ERROR, WARNING, Finding, finding, to_json
 from pipeline.output import result
 from pipeline.verify import verify_repository
 
@@ -33,9 +34,15 @@ def verify(
             hint="请给出目标分支（如 main）的检出目录。",
         )
     report = verify_repository(
-        root, config, production=production, base=base, witness=governance.witness
+        root,
+        config,
+        production=production,
+        base=base,
+        witness=governance.witness,
+        earlier_records=governance.records,
+        earlier_version=governance.earlier_version,
     )
-    findings = [*governance.findings, *report.findings]
+    findings = [*governance.findings, *report.findings, *_site_findings(config)]
     if output_format == "json":
         result(to_json(findings))
     elif output_format == "github":
@@ -52,3 +59,20 @@ def verify(
             f"{blocked} 篇不能发布；{errors} 个错误。"
         )
     return 0 if report.ok and governance.ok else 1
+
+
+def _site_findings(config: SiteConfig) -> list[Finding]:
+    """What the site as a whole lacks (附件2 第三条)."""
+    if config.site.disclosure_office is not None:
+        return []
+    return [
+        finding(
+            "site_config/site.yml",
+            "disclosure-office",
+            "网站没有公布依申请公开的受理机构（名称、办公地址、办公时间、联系电话、"
+            "传真号码、电子邮箱）。",
+            severity=WARNING,
+            field="disclosure_office",
+            hint="请在 site_config/site.yml 中填写 disclosure_office（须经审批）。",
+        )
+    ]

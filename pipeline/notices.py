@@ -1,0 +1,793 @@
+"""Notices (告知书) to applicants, from Markdown templates the office can edit.
+
+Each kind of notice (附件2 第八条、第十条至第十六条; 《政府信息公开条例》第三十六条（六）（七）)
+has a template ``<kind>.md`` with ``$name`` placeholders (``string.Template``; ``$$`` is a
+dollar sign). The register's ``templates/`` folder is read first, then the package's
+defaults. A template that names an unknown placeholder, or one this application has no
+value for, is refused naming the file, the line and the placeholder.
+
+A reply notice is issued only after a leader approved it in a secrecy review (附件2
+第九条, 附件4 第六条): ``sign_reply`` signs the notice's exact bytes with the same
+signatures and record format as posts, ``verify_reply`` checks them. The record is
+``replies/<number>/<kind>.review.yml`` beside the notice in the register.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from pipeline import yamlfile
+from pipeline.application import CHANNELS, Application
+from pipeline.config import SiteConfig
+from pipeline.errors import PortalError, SigningError, raise_if_any
+from pipeline.findings import Finding
+from pipeline.post import Post, post_index, sha256_hex
+from pipeline.review import (
+    DECISIONS,
+    ReviewRecord,
+    Signature,
+    read_record,
+    signature_payload,
+    write_record,
+)
+from pipeline.roster import ROLE_LABELS
+from pipeline.sign import SigningKey, run_ssh_keygen_sign
+from pipeline.site import page_path, page_url, post_source
+from pipeline.verify import Counted, check_signer
+
+REPLIES_DIR = "replies"
+TEMPLATES_DIR = "templates"
+DEFAULT_TEMPLATES = Path(__file__).parent / "templates" / "notices"
+# Who may approve a reply in the secrecy review (附件4 第四条、第六条).
+LEADER_ROLES = ("supervising_leader", "principal_leader")
+REVIEW_ARTICLE = "附件2 第九条、附件4 第六条"
+CITY_OFFICE = "常熟市政府信息公开工作主管部门"
+THIRD_PARTY_ANSWERS = {
+    "agree": "明确表示同意公开",
+    "disagree": "不同意公开",
+    "none": "在规定期限内未提出意见",
+}
+REASONS = {
+    "withheld.state_secret": "属于国家秘密",
+    "withheld.prohibited_by_law": "属于法律、行政法规禁止公开的信息",
+    "withheld.security_stability": "公开后可能危及国家安全、公共安全、经济安全、社会稳定",
+    "withheld.third_party": "涉及商业秘密、个人隐私，公开会损害第三方合法权益",
+    "withheld.internal_affairs": "属于行政机关的内部事务信息",
+    "withheld.process_information": "属于行政机关在履行职责过程中形成的过程性信息",
+    "withheld.enforcement_files": "属于行政执法案卷信息",
+    "withheld.query_matters": "属于行政查询事项",
+    "unavailable.not_held": "本局不掌握相关政府信息",
+    "unavailable.needs_creation": "没有现成信息，需要另行制作",
+    "unavailable.still_unclear": "补正后申请内容仍不明确",
+}
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    """A kind of notice: its id, title, the article it follows and whether it is a
+    reply that needs a leader's secrecy-review approval before it is issued."""
+
+    id: str
+    title: str
+    article: str
+    reply: bool
+    # The consultation letter goes to the third party, not the applicant: it must not
+    # carry the applicant's personal needs, nor the applicant's remedies.
+    to_applicant: bool = True
+
+
+KINDS = {
+    kind.id: kind
+    for kind in (
+        NoticeKind("acceptance", "依申请公开政府信息受理告知书", "附件2 第八条", False),
+        NoticeKind("correction", "补正告知书", "附件2 第十条（六）", False),
+        NoticeKind("extension", "延期答复告知书", "附件2 第十三条", False),
+        NoticeKind(
+            "third_party_consultation",
+            "第三方意见征询函",
+            "附件2 第十二条",
+            True,
+            to_applicant=False,
+        ),
+        NoticeKind(
+            "third_party_outcome", "依申请公开政府信息告知书", "附件2 第十二条", True
+        ),
+        NoticeKind("disclosed", "依申请公开政府信息告知书", "附件2 第十条（一）", True),
+        NoticeKind(
+            "proactively_published",
+            "依申请公开政府信息告知书",
+            "附件2 第十条（二）",
+            True,
+        ),
+        NoticeKind("withheld", "依申请公开政府信息告知书", "附件2 第十条（三）", True),
+        NoticeKind("not_exist", "依申请公开政府信息告知书", "附件2 第十条（四）", True),
+        NoticeKind("not_ours", "依申请公开政府信息告知书", "附件2 第十条（五）", True),
+        NoticeKind("partial", "依申请公开政府信息告知书", "附件2 第十一条", True),
+        NoticeKind("repeated", "依申请公开政府信息告知书", "附件2 第十五条", True),
+        NoticeKind("unrelated", "依申请公开政府信息告知书", "附件2 第十六条", True),
+        NoticeKind(
+            "already_answered",
+            "依申请公开政府信息告知书",
+            "《政府信息公开条例》第三十六条（六）",
+            True,
+        ),
+        NoticeKind(
+            "special_law",
+            "依申请公开政府信息告知书",
+            "《政府信息公开条例》第三十六条（七）",
+            True,
+        ),
+    )
+}
+# Every placeholder a notice template may use, and what it holds (shown in messages).
+PLACEHOLDERS = {
+    "bureau": "本局名称",
+    "title": "告知书名称",
+    "article": "所依据的条款",
+    "number": "申请编号",
+    "applicant": "申请人（及代理人）",
+    "applicant_name": "申请人姓名或名称",
+    "agent": "代理人姓名",
+    "received": "收到申请的日期",
+    "received_at": "收到申请的时间",
+    "channel": "申请方式",
+    "description": "申请内容",
+    "form": "申请人要求的信息形式",
+    "delivery": "获取信息的方式",
+    "purpose": "申请用途",
+    "date": "告知书日期",
+    "reply_days": "答复期限（工作日）",
+    "due": "答复期限的最后一天",
+    "items": "需补正的事项",
+    "extension_days": "延长的工作日数",
+    "extension_reason": "延期理由",
+    "new_due": "延长后的答复期限",
+    "third_party": "第三方名称",
+    "third_party_answer": "第三方的意见",
+    "reply_by": "第三方答复期限",
+    "decision": "处理决定",
+    "provided_form": "实际提供的信息形式",
+    "page_title": "已公开信息的标题",
+    "page_doc_number": "已公开信息的文号",
+    "page_url": "已公开信息的网址",
+    "reason": "理由",
+    "basis": "理由和法律依据",
+    "right_body": "负责公开的机关及联系方式（或咨询指引）",
+    "repeated_of": "此前申请的编号",
+    "special_law": "规定信息获取办法的法律、行政法规",
+    "note": "补充说明",
+    "remedies": "救济途径（行政复议、行政诉讼）",
+    "accessibility": "无障碍帮助（附件2 第十四条）",
+    "need": "申请人登记的无障碍需要",
+}
+# Placeholders a template must keep, so no edit can drop what the rules require.
+_REQUIRED = {"accessibility": "附件2 第十四条", "remedies": "救济途径"}
+
+
+class TemplateError(PortalError):
+    """A notice template is missing, or names a placeholder that cannot be filled."""
+
+
+class ReplyError(PortalError):
+    """A reply notice cannot be issued: no valid approval by a leader."""
+
+
+@dataclass(frozen=True)
+class PublishedPage:
+    """A post on the portal that holds information asked for (附件2 第十条（二））."""
+
+    title: str
+    doc_number: str | None
+    url: str
+    path: str
+    published: dt.date
+
+
+@dataclass(frozen=True)
+class Body:
+    """The body that is responsible for the information (附件2 第十条（五））."""
+
+    name: str
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """What a notice needs beyond the application itself."""
+
+    on: dt.date
+    reply_days: int = 15
+    due: dt.date | None = None
+    new_due: dt.date | None = None
+    reply_by: dt.date | None = None
+    provided_form: str | None = None
+    page: PublishedPage | None = None
+    right_body: Body | None = None
+    special_law: str | None = None
+    decision: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A rendered notice: its kind, the application's number and its Markdown."""
+
+    kind: NoticeKind
+    number: str
+    markdown: str
+
+    @property
+    def path(self) -> str:
+        """Where the notice lives in the register: ``replies/<number>/<kind>.md``."""
+        return notice_path(self.number, self.kind.id)
+
+
+def notice_path(number: str, kind: str) -> str:
+    """``replies/<number>/<kind>.md``, register-relative."""
+    return f"{REPLIES_DIR}/{number}/{kind}.md"
+
+
+def review_path(notice: str) -> str:
+    """``replies/<number>/<kind>.review.yml`` for the notice at ``notice``."""
+    pure = PurePosixPath(notice)
+    return pure.with_name(f"{pure.stem}.review.yml").as_posix()
+
+
+def kind_named(kind: str) -> NoticeKind:
+    """The notice kind ``kind``; a ``PortalError`` listing the kinds when unknown."""
+    found = KINDS.get(kind)
+    if found is None:
+        raise PortalError(
+            f"没有“{kind}”这种告知书。",
+            hint=f"可选：{'、'.join(KINDS)}。",
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Where templates are looked up: the register's ``templates/`` first, then the
+    package's defaults."""
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def for_register(cls, register: Path | None) -> Templates:
+        """The register's templates (when it has them), then the defaults."""
+        folders = [DEFAULT_TEMPLATES]
+        if register is not None:
+            folders.insert(0, register / TEMPLATES_DIR)
+        return cls(tuple(folders))
+
+    def read(self, name: str) -> tuple[str, str]:
+        """The text of ``<name>.md`` and the path to show for it."""
+        for folder in self.folders:
+            path = folder / f"{name}.md"
+            if path.is_file():
+                text = yamlfile.read_text(path, shown_as=str(path), error=TemplateError)
+                return text, str(path)
+        raise TemplateError(
+            f"找不到告知书模板 {name}.md。",
+            path=str(self.folders[0] / f"{name}.md"),
+            hint="请从 portal 自带的默认模板复制一份，或重新运行 portal applications init。",
+        )
+
+
+def fill(
+    text: str,
+    values: Mapping[str, str | None],
+    *,
+    shown_as: str,
+    required: Iterable[str] = (),
+    known: Mapping[str, str] = PLACEHOLDERS,
+) -> str:
+    """``text`` with each ``$name`` replaced; every problem is reported at once.
+
+    A placeholder not in ``known`` (default ``PLACEHOLDERS``, name → what it holds)
+    is unknown; one whose value is ``None`` has
+    nothing to fill it with for this application; a name in ``required`` must appear.
+    """
+    problems: list[PortalError] = []
+    used: set[str] = set()
+
+    def substitute(match: re.Match[str]) -> str:
+        line = text.count("\n", 0, match.start()) + 1
+        name = match.group("named") or match.group("braced")
+        if match.group("escaped") is not None:
+            return "$"
+        if name is None:
+            problems.append(
+                TemplateError(
+                    "“$” 后面应是占位符名称（如 $number）。",
+                    path=shown_as,
+                    line=line,
+                    hint="要写美元符号本身，请写 $$。",
+                )
+            )
+            return match.group(0)
+        used.add(name)
+        if name not in known:
+            problems.append(_unknown(name, shown_as, line, known))
+            return match.group(0)
+        value = values.get(name)
+        if value is None:
+            problems.append(
+                TemplateError(
+                    f"模板用到了 ${name}（{known[name]}），但本申请没有这项内容。",
+                    path=shown_as,
+                    line=line,
+                    field=f"${name}",
+                    hint="请在登记簿中补上这项内容（或在命令中给出），或从模板中删去这个占位符。",
+                )
+            )
+            return match.group(0)
+        return value
+
+    filled = string.Template.pattern.sub(substitute, text)
+    for name in required:
+        if name not in used:
+            problems.append(
+                TemplateError(
+                    f"模板缺少 ${name}（{known[name]}）；每份告知书都须载明这项内容。",
+                    path=shown_as,
+                    field=f"${name}",
+                    hint=f"请把 ${name} 放回模板中（{_REQUIRED.get(name, '')}）。",
+                )
+            )
+    raise_if_any(problems)
+    return filled
+
+
+def _unknown(
+    name: str, shown_as: str, line: int, known: Mapping[str, str]
+) -> TemplateError:
+    close = [other for other in known if other.startswith(name[:3])]
+    hint = f"可用的占位符：{'、'.join('$' + k for k in known)}。"
+    if close:
+        hint = f"是否想写 {'、'.join('$' + k for k in close)}？" + hint
+    return TemplateError(
+        f"未知的占位符 ${name}。", path=shown_as, line=line, field=f"${name}", hint=hint
+    )
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_notice(
+    kind: str,
+    application: Application,
+    facts: NoticeFacts,
+    *,
+    bureau: str,
+    templates: Templates,
+) -> Notice:
+    """The notice of ``kind`` for ``application``, rendered from its template."""
+    notice_kind = kind_named(kind)
+    values = notice_values(notice_kind, application, facts, bureau=bureau)
+    if notice_kind.to_applicant:
+        values["remedies"] = _render_part("remedies", values, templates)
+        values["accessibility"] = ""
+        if values.get("need"):
+            values["accessibility"] = _render_part("accessibility", values, templates)
+    text, shown = templates.read(notice_kind.id)
+    required = _required(notice_kind)
+    markdown = fill(text, values, shown_as=shown, required=required)
+    return Notice(notice_kind, application.number, _tidy(markdown))
+
+
+def _required(kind: NoticeKind) -> tuple[str, ...]:
+    if not kind.to_applicant:
+        return ()
+    if kind.reply:
+        return ("accessibility", "remedies")
+    return ("accessibility",)
+
+
+def _render_part(
+    name: str, values: Mapping[str, str | None], templates: Templates
+) -> str:
+    text, shown = templates.read(name)
+    return fill(text, values, shown_as=shown).strip()
+
+
+def _tidy(text: str) -> str:
+    """Blank lines left by empty placeholders collapsed; one final newline."""
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+def chinese_date(day: dt.date) -> str:
+    """``2026年9月24日``."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def notice_values(
+    kind: NoticeKind,
+    application: Application,
+    facts: NoticeFacts,
+    *,
+    bureau: str,
+) -> dict[str, str | None]:
+    """Every placeholder's value for this notice; ``None`` where there is none."""
+    applicant = application.applicant
+    request = application.request
+    received = application.received.at
+    agent = application.agent.name if application.agent is not None else None
+    values: dict[str, str | None] = {
+        "bureau": bureau,
+        "title": kind.title,
+        "article": kind.article,
+        "number": application.number,
+        "applicant_name": applicant.name or None,
+        "applicant": _applicant(applicant.name, agent),
+        "agent": agent,
+        "received": chinese_date(received.date()),
+        "received_at": received.strftime("%Y年%m月%d日 %H:%M"),
+        "channel": CHANNELS.get(application.received.channel),
+        "description": request.description or None,
+        "form": request.form or None,
+        "delivery": request.delivery or None,
+        "purpose": request.purpose or None,
+        "date": chinese_date(facts.on),
+        "reply_days": str(facts.reply_days),
+        "due": _day(facts.due),
+        "new_due": _day(facts.new_due),
+        "reply_by": _day(facts.reply_by),
+        "provided_form": facts.provided_form or request.form,
+        "special_law": facts.special_law,
+        "decision": facts.decision,
+        "note": facts.note,
+        "repeated_of": application.repeated_of or None,
+        "need": applicant.accessibility or None,
+        "right_body": _right_body(facts.right_body),
+    }
+    values.update(_outcome_values(application))
+    values.update(_event_values(application))
+    values.update(_page_values(facts.page))
+    return values
+
+
+def _applicant(name: str, agent: str | None) -> str | None:
+    if not name:
+        return None
+    return f"{name}（代理人：{agent}）" if agent else name
+
+
+def _day(day: dt.date | None) -> str | None:
+    return chinese_date(day) if day is not None else None
+
+
+def _outcome_values(application: Application) -> dict[str, str | None]:
+    outcome = application.outcome
+    if outcome is None:
+        return {"reason": None, "basis": None}
+    return {"reason": REASONS.get(outcome.code), "basis": outcome.basis or None}
+
+
+def _event_values(application: Application) -> dict[str, str | None]:
+    """Values from the events: the last correction request, extension and third party."""
+    values: dict[str, str | None] = {
+        "items": None,
+        "extension_days": None,
+        "extension_reason": None,
+        "third_party": None,
+        "third_party_answer": None,
+    }
+    for event in application.events:
+        if event.kind == "correction_requested" and event.items:
+            values["items"] = "\n".join(
+                f"{index}. {item}" for index, item in enumerate(event.items, 1)
+            )
+        elif event.kind == "extended":
+            values["extension_days"] = str(event.days) if event.days else None
+            values["extension_reason"] = event.reason or None
+        elif event.kind == "third_party_sent":
+            values["third_party"] = event.party or None
+        elif event.kind == "third_party_answered" and event.answer:
+            values["third_party_answer"] = THIRD_PARTY_ANSWERS.get(event.answer)
+    return values
+
+
+def _page_values(page: PublishedPage | None) -> dict[str, str | None]:
+    if page is None:
+        return {"page_title": None, "page_doc_number": None, "page_url": None}
+    return {
+        "page_title": f"《{page.title}》",
+        "page_doc_number": page.doc_number or "（无文号）",
+        "page_url": page.url,
+    }
+
+
+def _right_body(body: Body | None) -> str:
+    if body is None:
+        return (
+            f"本局不能确定该政府信息的公开机关，请您向{CITY_OFFICE}咨询"
+            "（附件2 第十条（五））。"
+        )
+    contact = f"，联系方式：{body.contact}" if body.contact else ""
+    return (
+        f"该政府信息由{body.name}负责公开，请您向该机关申请{contact}"
+        "（附件2 第十条（五））。"
+    )
+
+
+# --------------------------------------------------------------------------- the site
+
+
+def find_published(
+    root: Path, config: SiteConfig, query: str, *, site_url: str | None = None
+) -> list[PublishedPage]:
+    """Posts under ``root/content`` whose title or document number matches ``query``:
+    exact matches first, then titles containing it (or contained in it)."""
+    wanted = _normal(query)
+    if not wanted:
+        return []
+    exact: list[PublishedPage] = []
+    near: list[PublishedPage] = []
+    base = site_url if site_url is not None else read_site_url(root)
+    for post in post_index(root, config).values():
+        title = _normal(post.title)
+        number = _normal(post.doc_number or "")
+        if wanted in (title, number):
+            exact.append(published_page(post, base))
+        elif wanted in title or (len(title) > 3 and title in wanted):
+            near.append(published_page(post, base))
+    return exact + sorted(near, key=lambda page: (-len(page.title), page.path))
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[\s《》〈〉“”\"]", "", text)
+
+
+def published_page(post: Post, site_url: str | None) -> PublishedPage:
+    """The post as a page of the built site, with its address."""
+    relative = page_url(page_path(post_source(post)))
+    url = f"{site_url.rstrip('/')}/{relative}" if site_url else f"/{relative}"
+    return PublishedPage(post.title, post.doc_number, url, post.path, post.published)
+
+
+_SITE_URL = re.compile(r"^site_url:\s*[\"']?([^\s\"'#]+)", re.MULTILINE)
+
+
+def read_site_url(root: Path) -> str | None:
+    """``site_url`` from the site's ``mkdocs.yml``, when it names one."""
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return None
+    match = _SITE_URL.search(path.read_text(encoding="utf-8", errors="replace"))
+    return match.group(1) if match else None
+
+
+# --------------------------------------------------------------------------- review
+
+
+@dataclass(frozen=True)
+class ReplyReview:
+    """Whether a reply notice may be issued, with who approved it and every problem."""
+
+    notice: str
+    sha256: str
+    approvals: tuple[Counted, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def issued(self) -> bool:
+        """True when a leader's approval covers the notice's current bytes and no
+        later return by a leader stands."""
+        return bool(self.approvals) and not self.problems
+
+
+def sign_reply(
+    register: Path,
+    config: SiteConfig,
+    notice: str,
+    *,
+    role: str,
+    key: SigningKey,
+    decision: str = "approve",
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> ReviewRecord:
+    """Sign the reply notice at ``notice`` (register-relative) as ``role``.
+
+    The signature covers the notice's exact bytes and is appended to its review
+    record; signatures over earlier bytes are dropped. Refused when the key is not in
+    the roster or its holder is not a leader over the office at ``at``.
+    """
+    data = _notice_bytes(register, notice)
+    if decision not in DECISIONS:
+        raise SigningError(f"决定只能是 {'/'.join(DECISIONS)}，不能是 {decision}。")
+    at = (at or dt.datetime.now(config.site.tz)).replace(microsecond=0)
+    public = key.public_key()
+    owner = config.roster.owner_of(public)
+    if owner is None:
+        raise SigningError(
+            f"钥匙 {public.fingerprint()} 不在花名册（site_config/roster.yml）中。",
+            hint="请办公室先登记这把钥匙（附件1 第十条）。",
+        )
+    person, grant = owner
+    problem = _leader_problem(config, person.id, role, at)
+    if problem is None and not grant.usable_at(at):
+        problem = f"{person.name}的钥匙 {public.fingerprint()} 在 {at.isoformat()} 不可用（已过期或已吊销）。"
+    if problem is not None:
+        raise SigningError(problem, path=notice, hint=_leaders_hint(config, at))
+    fresh = ReviewRecord(review_path(notice), notice, sha256_hex(data), ())
+    unsigned = Signature(
+        role, person.id, decision, comment.strip(), at, at.isoformat(), ""
+    )
+    message = signature_payload(config.site.id, fresh, unsigned)
+    signature = replace(unsigned, armored=run_ssh_keygen_sign(key, message))
+    previous = _existing_record(register, fresh)
+    kept = previous.signatures if previous and previous.sha256 == fresh.sha256 else ()
+    record = replace(fresh, signatures=(*kept, signature))
+    write_record(register, record)
+    return record
+
+
+def verify_reply(
+    register: Path, config: SiteConfig, notice: str, *, now: dt.datetime
+) -> ReplyReview:
+    """Whether the reply notice at ``notice`` may be issued.
+
+    1. the notice and its review record exist, the record names this notice and the
+       SHA-256 of its current bytes (an edit after signing voids every signature);
+    2. each signature passes ``verify.check_signer`` (roster, key, payload, time);
+    3. the signer was a leader over the office (分管领导 or 主要领导) when signing;
+    4. the latest decision is an approval, not a return.
+    """
+    data = _notice_bytes(register, notice)
+    digest = sha256_hex(data)
+    path = review_path(notice)
+    if not (register / path).is_file():
+        return ReplyReview(
+            notice,
+            digest,
+            (),
+            (f"{notice} 尚未经领导保密审查签批（{REVIEW_ARTICLE}）。",),
+        )
+
+    # 1. The record, bound to this notice and these bytes.
+    record, errors = read_record(register, path)
+    problems = [error.diagnostics() for error in errors]
+    if record is None:
+        return ReplyReview(notice, digest, (), tuple(problems))
+    if record.post != notice:
+        problems.append(f"{path} 记录的是 {record.post}，不是 {notice}。")
+        return ReplyReview(notice, digest, (), tuple(problems))
+    if record.sha256 != digest:
+        problems.append(
+            f"{notice} 在签批后被改动过（SHA-256 与审查记录不符），签名全部失效；"
+            "请领导对改动后的告知书重新签批。"
+        )
+        return ReplyReview(notice, digest, (), tuple(problems))
+
+    # 2–3. Each signature and its signer's role.
+    counted: list[Counted] = []
+    for signature in record.signatures:
+        outcome = check_signer(record, signature, config, now=now)
+        if isinstance(outcome, Finding):
+            problems.append(outcome.message)
+            continue
+        problem = _leader_problem(
+            config, signature.signer, signature.role, signature.signed_at
+        )
+        if problem is not None:
+            problems.append(problem)
+            continue
+        counted.append(outcome)
+
+    # 4. The latest decision.
+    approvals = _standing_approvals(counted, problems)
+    if not approvals and not problems:
+        problems.append(f"{notice} 尚无领导的同意签名（{REVIEW_ARTICLE}）。")
+    return ReplyReview(notice, digest, approvals, tuple(problems))
+
+
+def _standing_approvals(
+    counted: Sequence[Counted], problems: list[str]
+) -> tuple[Counted, ...]:
+    ordered = sorted(
+        counted,
+        key=lambda c: (c.signature.signed_at, c.signature.decision == "return"),
+    )
+    if ordered and ordered[-1].signature.decision == "return":
+        last = ordered[-1]
+        comment = f"：{last.signature.comment}" if last.signature.comment else ""
+        problems.append(
+            f"{last.person.name}于 {last.signature.signed_at_text} 退回了此告知书{comment}。"
+        )
+        return ()
+    return tuple(c for c in ordered if c.signature.decision == "approve")
+
+
+def _leader_problem(
+    config: SiteConfig, person_id: str, role: str, at: dt.datetime
+) -> str | None:
+    person = config.roster.get(person_id)
+    if person is None:
+        return f"签名人 {person_id} 不在花名册中。"
+    if role not in LEADER_ROLES:
+        return (
+            f"答复告知书的保密审查须由局领导批准（{REVIEW_ARTICLE}），"
+            f"不能以 {ROLE_LABELS.get(role, role)} 身份签批。"
+        )
+    if not person.holds(role, config.office.id, at):
+        return f"{person.name}在 {at.date()} 不是分管{config.office.name}的{ROLE_LABELS[role]}，签了也不算数。"
+    return None
+
+
+def _leaders_hint(config: SiteConfig, at: dt.datetime) -> str:
+    leaders = [
+        f"{person.name}（{ROLE_LABELS[role]}，--role {role}）"
+        for person in config.roster
+        for role in LEADER_ROLES
+        if person.holds(role, config.office.id, at)
+    ]
+    who = "、".join(leaders) if leaders else "（花名册中暂无在任的局领导）"
+    return f"可以签批答复告知书的是：{who}。"
+
+
+def _notice_bytes(register: Path, notice: str) -> bytes:
+    try:
+        return (register / notice).read_bytes()
+    except OSError as exc:
+        raise ReplyError(f"无法读取告知书：{exc.strerror}。", path=notice) from None
+
+
+def _existing_record(register: Path, fresh: ReviewRecord) -> ReviewRecord | None:
+    if not (register / fresh.path).is_file():
+        return None
+    record, problems = read_record(register, fresh.path)
+    if record is None:
+        raise_if_any(problems)
+    if record is None or record.post != fresh.post:
+        return None
+    return record
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_notice(register: Path, notice: Notice) -> Path:
+    """Write the notice's Markdown atomically into the register; its path."""
+    target = register / notice.path
+    yamlfile.write_atomic(target, notice.markdown.encode("utf-8"))
+    return target
+
+
+def issue_reply(
+    register: Path, config: SiteConfig, notice: str, *, now: dt.datetime
+) -> Path:
+    """Write the .docx of a reply notice that a leader approved; ``ReplyError`` (with
+    every reason) when it is not approved."""
+    review = verify_reply(register, config, notice, now=now)
+    if not review.issued:
+        raise ReplyError(
+            "此答复告知书未通过保密审查签批，不能发出：" + "；".join(review.problems),
+            path=notice,
+            hint=f"请局领导运行 portal applications sign-reply {notice} --role supervising_leader"
+            f"（{REVIEW_ARTICLE}）。",
+        )
+    return write_docx(register, notice)
+
+
+def write_docx(register: Path, notice: str) -> Path:
+    """Write ``<notice>.docx`` beside the Markdown notice, from its exact text."""
+    from pipeline.notice_docx import markdown_to_docx
+
+    text = _notice_bytes(register, notice).decode("utf-8")
+    target = (register / notice).with_suffix(".docx")
+    yamlfile.write_atomic(target, markdown_to_docx(text))
+    return target

@@ -1,0 +1,510 @@
+"""Notices to applicants: every kind in Markdown and .docx, templates, and the
+leader's secrecy-review approval of replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+
+from pipeline.application import (
+    Agent,
+    Applicant,
+    Application,
+    Contact,
+    Event,
+    Outcome,
+    Received,
+    Request,
+)
+from pipeline.config import SiteConfig, load_config
+from pipeline.errors import PortalError, ProblemList, SigningError
+from pipeline.notice_docx import markdown_to_docx
+from pipeline.notices import (
+    CITY_OFFICE,
+    KINDS,
+    Body,
+    NoticeFacts,
+    ReplyError,
+    TemplateError,
+    Templates,
+    find_published,
+    issue_reply,
+    render_notice,
+    review_path,
+    sign_reply,
+    verify_reply,
+    write_notice,
+)
+from pipeline.sign import SigningKey
+
+ROOT = Path(__file__).resolve().parents[1]
+TZ = dt.timezone(dt.timedelta(hours=8))
+SIGNED_AT = dt.datetime(2026, 10, 12, 9, 30, tzinfo=TZ)
+NOW = dt.datetime(2026, 10, 13, 9, 0, tzinfo=TZ)
+NEED = "申请人视力障碍，需大字版告知书"
+BUREAU = "常熟市科学技术局"
+RULES_TITLE = "常熟市科技局依申请公开制度"
+
+
+@pytest.fixture(scope="module")
+def config() -> SiteConfig:
+    return load_config(ROOT)
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    """The demo keys, copied where ssh-keygen accepts them (mode 0600)."""
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    found = {}
+    for person in ("wu-min", "zhou-jianguo", "chen-jing"):
+        for suffix in ("", ".pub"):
+            target = folder / f"{person}{suffix}"
+            shutil.copyfile(ROOT / "demo-keys" / f"{person}{suffix}", target)
+            target.chmod(0o600)
+        found[person] = folder / person
+    return found
+
+
+def application(**changes: object) -> Application:
+    base = Application(
+        number="2026-0007",
+        received=Received(
+            channel="letter",
+            at=dt.datetime(2026, 9, 24, 10, 30, tzinfo=TZ),
+            registered_by="chen-jing",
+        ),
+        applicant=Applicant(
+            type="natural_person",
+            name="张三",
+            contact=Contact(phone="0512-00000000", address="常熟市虞山街道某路1号"),
+            accessibility=NEED,
+        ),
+        agent=Agent(name="李四", authorisation="授权委托书（2026-09-20 签署）"),
+        request=Request(
+            description="2025年度常熟市科技创新券兑付企业名单",
+            form="电子",
+            delivery="电子邮件",
+            purpose="科研需要",
+        ),
+        events=(
+            Event(
+                "correction_requested",
+                on=dt.date(2026, 9, 25),
+                items=("写明所需信息的年度", "写明联系电话"),
+            ),
+            Event("corrected", at=dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ)),
+            Event(
+                "third_party_sent", on=dt.date(2026, 9, 29), party="常熟某科技有限公司"
+            ),
+            Event("third_party_answered", on=dt.date(2026, 10, 8), answer="disagree"),
+            Event(
+                "extended",
+                approved_by="sun-li",
+                approved_on=dt.date(2026, 10, 9),
+                notified_on=dt.date(2026, 10, 9),
+                days=15,
+                reason="需要调取的档案分散在多个科室",
+            ),
+        ),
+        repeated_of="2026-0003",
+        outcome=Outcome(
+            "withheld.third_party",
+            notice_kind="withheld",
+            basis="《中华人民共和国政府信息公开条例》第十五条",
+        ),
+    )
+    return Application(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+
+
+def facts(**changes: object) -> NoticeFacts:
+    values: dict[str, object] = {
+        "on": dt.date(2026, 10, 12),
+        "new_due": dt.date(2026, 11, 6),
+        "reply_by": dt.date(2026, 10, 20),
+        "provided_form": "电子文档",
+        "right_body": Body("常熟市市场监督管理局", "0512-11111111"),
+        "special_law": "《不动产登记暂行条例》",
+        "decision": "不予公开",
+    }
+    values.update(changes)
+    return NoticeFacts(**values)  # type: ignore[arg-type]
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        parts.extend(cell.text for row in table.rows for cell in row.cells)
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def rules_page(config: SiteConfig) -> object:
+    return find_published(ROOT, config, RULES_TITLE)[0]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_renders_in_markdown_and_docx(
+    kind: str, config: SiteConfig, rules_page: object
+) -> None:
+    notice = render_notice(
+        kind,
+        application(),
+        facts(page=rules_page),
+        bureau=config.site.title,
+        templates=Templates.for_register(None),
+    )
+    text = docx_text(markdown_to_docx(notice.markdown))
+
+    for shown in (notice.markdown, text):
+        assert BUREAU in shown
+        assert "2026-0007" in shown
+        assert "$" not in shown
+    if KINDS[kind].to_applicant:
+        assert "张三（代理人：李四）" in text
+        assert "2026年9月24日" in text
+        assert NEED in notice.markdown and NEED in text
+    else:
+        assert NEED not in notice.markdown
+        assert "常熟某科技有限公司" in text
+
+
+def test_replies_tell_the_remedies_and_the_reasons(config: SiteConfig) -> None:
+    withheld = render_notice(
+        "withheld",
+        application(),
+        facts(),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    ).markdown
+
+    assert "六十日内" in withheld and "六个月内" in withheld
+    assert "涉及商业秘密、个人隐私" in withheld
+    assert "第十五条" in withheld
+
+
+def test_correction_lists_every_item_once() -> None:
+    text = render_notice(
+        "correction",
+        application(),
+        facts(),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    ).markdown
+
+    assert "1. 写明所需信息的年度" in text
+    assert "2. 写明联系电话" in text
+    assert "一次性告知" in text
+
+
+def test_not_ours_without_a_known_body_refers_to_the_city_office() -> None:
+    text = render_notice(
+        "not_ours",
+        application(),
+        facts(right_body=None),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    ).markdown
+
+    assert CITY_OFFICE in text
+
+
+def test_no_accessibility_line_when_none_was_recorded() -> None:
+    plain = application(
+        applicant=Applicant(
+            type="natural_person", name="王五", contact=Contact(phone="1")
+        )
+    )
+    text = render_notice(
+        "disclosed",
+        plain,
+        facts(),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    ).markdown
+
+    assert "无障碍帮助" not in text
+    assert "\n\n\n" not in text
+
+
+def test_missing_value_names_template_line_and_placeholder() -> None:
+    undecided = application(outcome=Outcome("withheld.third_party", basis=""))
+
+    with pytest.raises(TemplateError) as caught:
+        render_notice(
+            "withheld",
+            undecided,
+            facts(),
+            bureau=BUREAU,
+            templates=Templates.for_register(None),
+        )
+
+    error = caught.value
+    assert error.path is not None and error.path.endswith("withheld.md")
+    assert error.line is not None and error.field == "$basis"
+    lines = Path(error.path).read_text(encoding="utf-8").split("\n")
+    assert "$basis" in lines[error.line - 1]
+
+
+def test_unknown_placeholder_in_office_template_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "disclosed.md").write_text(
+        "# $bureau\n\n$applicant：\n\n请于 $dedline 前领取。$$5 工本费\n\n"
+        "$remedies\n\n$accessibility\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(TemplateError) as caught:
+        render_notice(
+            "disclosed",
+            application(),
+            facts(),
+            bureau=BUREAU,
+            templates=Templates.for_register(tmp_path),
+        )
+
+    error = caught.value
+    assert error.line == 5 and error.field == "$dedline"
+    assert "templates/disclosed.md" in (error.path or "")
+    assert "未知的占位符" in error.diagnostics()
+
+
+def test_office_template_may_not_drop_accessibility(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "acceptance.md").write_text(
+        "# $bureau\n\n$applicant：已受理。$$\n", encoding="utf-8"
+    )
+
+    with pytest.raises(TemplateError, match=r"\$accessibility"):
+        render_notice(
+            "acceptance",
+            application(),
+            facts(),
+            bureau=BUREAU,
+            templates=Templates.for_register(tmp_path),
+        )
+
+
+def test_every_problem_of_a_template_is_reported_at_once(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "repeated.md").write_text(
+        "$bureau $nope\n$also_nope $ 元\n$remedies $accessibility\n", encoding="utf-8"
+    )
+
+    with pytest.raises(ProblemList) as caught:
+        render_notice(
+            "repeated",
+            application(),
+            facts(),
+            bureau=BUREAU,
+            templates=Templates.for_register(tmp_path),
+        )
+
+    assert [p.line for p in caught.value.problems] == [1, 2, 2]
+
+
+def test_proactively_published_finds_the_real_post(
+    config: SiteConfig, rules_page: object
+) -> None:
+    pages = find_published(ROOT, config, f"《{RULES_TITLE}》")
+
+    assert pages[0].path == "content/rules/依申请公开制度.md"
+    assert (
+        pages[0].url
+        == "/rules/%E4%BE%9D%E7%94%B3%E8%AF%B7%E5%85%AC%E5%BC%80%E5%88%B6%E5%BA%A6/"
+    )
+    with_site = find_published(
+        ROOT, config, RULES_TITLE, site_url="https://kjj.example.cn/"
+    )
+    assert with_site[0].url.startswith("https://kjj.example.cn/rules/")
+
+    text = render_notice(
+        "proactively_published",
+        application(),
+        facts(page=pages[0]),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    ).markdown
+    assert f"《{RULES_TITLE}》" in text and pages[0].url in text
+
+
+def test_proactively_published_by_document_number(config: SiteConfig) -> None:
+    pages = find_published(ROOT, config, "国家知识产权局令第17号")
+
+    assert (
+        pages[0].path
+        == "content/departmental-rules/集成电路布图设计行政执法办法-2001-11-28.md"
+    )
+
+
+# --------------------------------------------------------------------------- review
+
+
+def written(register: Path, kind: str = "withheld") -> str:
+    notice = render_notice(
+        kind,
+        application(),
+        facts(),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    )
+    write_notice(register, notice)
+    return notice.path
+
+
+def test_unsigned_reply_is_not_issued(tmp_path: Path, config: SiteConfig) -> None:
+    notice = written(tmp_path)
+
+    review = verify_reply(tmp_path, config, notice, now=NOW)
+
+    assert not review.issued
+    assert "保密审查" in review.problems[0]
+    with pytest.raises(ReplyError):
+        issue_reply(tmp_path, config, notice, now=NOW)
+    assert not (tmp_path / notice).with_suffix(".docx").exists()
+
+
+@pytest.mark.parametrize(
+    ("person", "role"),
+    [("wu-min", "supervising_leader"), ("zhou-jianguo", "principal_leader")],
+)
+def test_reply_signed_by_a_leader_verifies_and_is_issued(
+    tmp_path: Path, config: SiteConfig, keys: dict[str, Path], person: str, role: str
+) -> None:
+    notice = written(tmp_path)
+
+    record = sign_reply(
+        tmp_path, config, notice, role=role, key=SigningKey(keys[person]), at=SIGNED_AT
+    )
+    review = verify_reply(tmp_path, config, notice, now=NOW)
+
+    assert record.path == review_path(notice) == "replies/2026-0007/withheld.review.yml"
+    assert review.issued, review.problems
+    assert review.approvals[0].person.id == person
+    target = issue_reply(tmp_path, config, notice, now=NOW)
+    assert "张三" in docx_text(target.read_bytes())
+
+
+def test_reply_edited_after_signing_fails(
+    tmp_path: Path, config: SiteConfig, keys: dict[str, Path]
+) -> None:
+    notice = written(tmp_path)
+    sign_reply(
+        tmp_path,
+        config,
+        notice,
+        role="supervising_leader",
+        key=SigningKey(keys["wu-min"]),
+        at=SIGNED_AT,
+    )
+    path = tmp_path / notice
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("不予公开", "予以公开"),
+        encoding="utf-8",
+    )
+
+    review = verify_reply(tmp_path, config, notice, now=NOW)
+
+    assert not review.issued
+    assert "签批后被改动过" in review.problems[0]
+    with pytest.raises(ReplyError):
+        issue_reply(tmp_path, config, notice, now=NOW)
+
+
+def test_a_signature_copied_to_another_notice_fails(
+    tmp_path: Path, config: SiteConfig, keys: dict[str, Path]
+) -> None:
+    notice = written(tmp_path)
+    sign_reply(
+        tmp_path,
+        config,
+        notice,
+        role="supervising_leader",
+        key=SigningKey(keys["wu-min"]),
+        at=SIGNED_AT,
+    )
+    other = "replies/2026-0007/partial.md"
+    shutil.copyfile(tmp_path / notice, tmp_path / other)
+    shutil.copyfile(tmp_path / review_path(notice), tmp_path / review_path(other))
+
+    review = verify_reply(tmp_path, config, other, now=NOW)
+
+    assert not review.issued
+
+
+def test_a_clerk_cannot_approve_a_reply(
+    tmp_path: Path, config: SiteConfig, keys: dict[str, Path]
+) -> None:
+    notice = written(tmp_path)
+
+    with pytest.raises(SigningError, match="局领导"):
+        sign_reply(
+            tmp_path,
+            config,
+            notice,
+            role="office_staff",
+            key=SigningKey(keys["chen-jing"]),
+            at=SIGNED_AT,
+        )
+    with pytest.raises(SigningError, match="不是分管办公室的分管领导"):
+        sign_reply(
+            tmp_path,
+            config,
+            notice,
+            role="supervising_leader",
+            key=SigningKey(keys["chen-jing"]),
+            at=SIGNED_AT,
+        )
+
+
+def test_a_later_return_stops_the_reply(
+    tmp_path: Path, config: SiteConfig, keys: dict[str, Path]
+) -> None:
+    notice = written(tmp_path)
+    key = SigningKey(keys["wu-min"])
+    sign_reply(
+        tmp_path, config, notice, role="supervising_leader", key=key, at=SIGNED_AT
+    )
+    sign_reply(
+        tmp_path,
+        config,
+        notice,
+        role="supervising_leader",
+        key=key,
+        decision="return",
+        comment="理由写得不够具体",
+        at=SIGNED_AT + dt.timedelta(hours=1),
+    )
+
+    review = verify_reply(tmp_path, config, notice, now=NOW)
+
+    assert not review.issued
+    assert "理由写得不够具体" in review.problems[0]
+
+
+def test_procedural_notices_need_no_approval() -> None:
+    assert not any(
+        KINDS[kind].reply for kind in ("acceptance", "correction", "extension")
+    )
+    assert all(
+        kind.reply
+        for kind in KINDS.values()
+        if kind.id not in ("acceptance", "correction", "extension")
+    )
+
+
+def test_unknown_kind_lists_the_kinds() -> None:
+    with pytest.raises(PortalError, match="proactively_published"):
+        render_notice(
+            "rejected",
+            application(),
+            facts(),
+            bureau=BUREAU,
+            templates=Templates.for_register(None),
+        )
