@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.commands.build import read_mkdocs_config, theme_files
 from pipeline.history import file_versions
 from pipeline.main import main
 from pipeline.post import sha256_hex
-from pipeline.commands.build import read_mkdocs_config, theme_files
 from pipeline.site import EARLIER, check_site, site_sources
 from pipeline.verify import EarlierVersion, verify_repository
 from tests.helpers.repo import NOW, Repo, post_text
@@ -114,9 +114,7 @@ def test_real_build_keeps_the_earlier_version_reachable(
     assert "五月十日" in earlier.read_text("utf-8")
     assert f"earlier-{first[:12]}" not in (site / "sitemap.xml").read_text("utf-8")
     assert "五月十日" not in (site / "search" / "search_index.json").read_text("utf-8")
-    report = verify_repository(
-        repo.root, repo.config, earlier_version=versions(repo)
-    )
+    report = verify_repository(repo.root, repo.config, earlier_version=versions(repo))
     settings, _ = read_mkdocs_config(repo.root / "mkdocs.yml")
     sources = site_sources(report, repo.config)
     assert check_site(site, sources, report, theme_files=theme_files(settings)) == []

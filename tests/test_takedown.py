@@ -19,7 +19,7 @@ from pipeline.incident import INCIDENTS_DIR
 from pipeline.main import main
 from pipeline.register import MARKER, marker_text
 from pipeline.register_git import init_register
-from pipeline.takedown import SIZE, Guard, normalised, runs
+from pipeline.takedown import SIZE, Guard, normalised, readable, runs
 from pipeline.verify import Report, verify_repository
 from pipeline.withdrawal import TAKEDOWN, read_withdrawal, record_path
 from tests.helpers.repo import TZ, Repo, post_text
@@ -39,7 +39,9 @@ NOW = dt.datetime(2026, 5, 20, 12, 0, tzinfo=TZ)
 
 def test_the_guard_ignores_spacing_markup_and_full_width_forms() -> None:
     guard = Guard.of([SECRET])
-    assert guard.found(f"<p>评审专家王晓明</p> 现住&#x5e38;熟市虞山街道") is None
+    page = "<p>评审专家<b>王晓明</b></p> 现住&#x5e38;熟市虞山街道".encode()
+    assert guard.found(readable(page, "x.html")) is not None
+    assert guard.found("评审专家：王晓明。") is None  # shorter than a run
     assert guard.found("评审专家 王晓明 现住 常熟市 虞山街道") is not None
     assert guard.found("ＡＢＣ" + SECRET[3:14]) is not None
     assert normalised("Ｐａｒｔ １２，三") == "part12三"
@@ -76,7 +78,9 @@ def docx_with(text: str) -> bytes:
 
 def leaked_repo(repo: Repo) -> Repo:
     """A law, committed first; then the leaked notice; both approved and committed."""
-    repo.write(LAW, post_text(title="中华人民共和国科学技术进步法", body=LAW_SENTENCE + "。\n"))
+    repo.write(
+        LAW, post_text(title="中华人民共和国科学技术进步法", body=LAW_SENTENCE + "。\n")
+    )
     repo.approve_all(LAW)
     repo.commit("法律")
     text = post_text(title=LEAK_TITLE, body=LEAK_BODY)
@@ -171,8 +175,18 @@ def test_the_incident_must_say_who_found_it_and_who_was_told(
     leaked: Repo, register: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(
-        ["--root", str(leaked.root), "takedown", LEAK, "--role", "office_staff",
-         "--key", str(leaked.keys["clerk"]), "--register", str(register)]
+        [
+            "--root",
+            str(leaked.root),
+            "takedown",
+            LEAK,
+            "--role",
+            "office_staff",
+            "--key",
+            str(leaked.keys["clerk"]),
+            "--register",
+            str(register),
+        ]
     )
     assert code != 0 and not (leaked.root / RECORD).exists()
     err = capsys.readouterr().err
@@ -181,7 +195,12 @@ def test_the_incident_must_say_who_found_it_and_who_was_told(
 
 def test_a_leader_return_lifts_it(leaked: Repo, register: Path) -> None:
     assert take_down(leaked, register) == 0
-    assert take_down(leaked, register, "--decision", "return", "--comment", "误报", person="lead") == 0
+    assert (
+        take_down(
+            leaked, register, "--decision", "return", "--comment", "误报", person="lead"
+        )
+        == 0
+    )
     report, findings = verdict(leaked)
     assert sorted(p.path for p in report.publishable) == sorted([LAW, LEAK])
     assert (RECORD, "withdrawal-returned") in findings
@@ -214,7 +233,9 @@ def test_posts_quoting_the_leak_are_held_back_wherever_it_hides(
 
 
 @pytest.mark.attack
-def test_fixing_the_leaked_post_keeps_the_quotes_out(leaked: Repo, register: Path) -> None:
+def test_fixing_the_leaked_post_keeps_the_quotes_out(
+    leaked: Repo, register: Path
+) -> None:
     assert take_down(leaked, register) == 0
     quoting = "content/notices/转发通知.md"
     leaked.write(quoting, post_text(title="转发通知", body=f"原文：{SECRET}\n"))
@@ -258,7 +279,7 @@ def _history(repo: Repo) -> dict[str, list[bytes]]:
 # --------------------------------------------------------------------------- build
 
 
-def readable(path: Path) -> str:
+def built_text(path: Path) -> str:
     data = path.read_bytes()
     if path.suffix == ".gz":
         data = gzip.decompress(data)
@@ -286,7 +307,7 @@ def test_no_fragment_of_the_leak_is_anywhere_in_the_built_site(
     for path in site.rglob("*"):
         if not path.is_file():
             continue
-        shown = readable(path)
+        shown = built_text(path)
         text = normalised(shown)
         hits = [f for f in fragments if f in text]
         assert hits == [], (path, hits[:3])
@@ -296,10 +317,14 @@ def test_no_fragment_of_the_leak_is_anywhere_in_the_built_site(
     notice = (site / "notices" / LEAK_TITLE / "index.html").read_text("utf-8")
     assert "撤下" in notice and "2026-05-20" in notice
     # The law the leaked notice quoted is still published.
-    assert LAW_SENTENCE in (site / "notices" / "中华人民共和国科学技术进步法" / "index.html").read_text("utf-8")
+    assert LAW_SENTENCE in (
+        site / "notices" / "中华人民共和国科学技术进步法" / "index.html"
+    ).read_text("utf-8")
     assert check(repo, site) == []
     # And a built file that holds the leak fails the page-by-page check.
     home = site / "index.html"
-    home.write_text(home.read_text("utf-8") + f"<p>{SECRET[:5]}<b>{SECRET[5:]}</b></p>", "utf-8")
+    home.write_text(
+        home.read_text("utf-8") + f"<p>{SECRET[:5]}<b>{SECRET[5:]}</b></p>", "utf-8"
+    )
     assert "site-leak site/index.html" in check(repo, site)
     shutil.rmtree(site)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.findings import Finding
+from pipeline.post import sha256_hex
 from pipeline.verify import Report, verify_repository
 from tests.helpers.repo import NOW, SIGNED_AT, Repo, post_text, raw_sign
 
@@ -530,6 +531,9 @@ def test_a_new_record_for_changed_bytes_is_not_a_rewrite(
     approved(repo)
     base = tmp_path / "base"
     shutil.copytree(repo.root, base)
-    repo.write(POST, post_text(body="更正后的正文。\n"))
+    # A published post that changes says what was corrected (附件1 第十五条).
+    before = sha256_hex((repo.root / POST).read_bytes())
+    note = f"corrections:\n  - date: 2026-05-01\n    note: 更正正文\n    replaces: {before}\n"
+    repo.write(POST, post_text(body="更正后的正文。\n", extra=note))
     repo.approve_all(POST)
     assert verify_repository(repo.root, repo.config, now=NOW, base=base).findings == []

@@ -137,7 +137,10 @@ def test_rewriting_or_stripping_a_committed_record_does_not_undo_it(
     # Back to the one-signature version: the second signature still counts.
     (published.root / RECORD).write_bytes(first)
     report, findings = verdict(published, {RECORD: [first, second]})
-    assert report.publishable == [] and (RECORD, "withdrawal-rewritten", "error") in findings
+    assert (
+        report.publishable == []
+        and (RECORD, "withdrawal-rewritten", "error") in findings
+    )
     # A new reason signed afresh is not the committed record.
     (published.root / RECORD).unlink()
     withdraw(published, "head", "section_head", reason="另一个原因")
