@@ -720,11 +720,13 @@ def _check_leaks(site_dir: Path, shown: str, guards: list[Guard]) -> list[Findin
     if not guards:
         return []
     findings = []
+    # Pages repeat the same lines (navigation, footer): each is read once per guard.
+    clean: list[set[str]] = [set() for _ in guards]
     for relative, path in _site_files(site_dir):
         if path.is_symlink() or not path.is_file():
             continue
         text = _readable_file(relative, path.read_bytes())
-        if any(guard.found(text) is not None for guard in guards):
+        if any(g.found(text, seen) is not None for g, seen in zip(guards, clean)):
             findings.append(
                 finding(
                     f"{shown}/{relative}",

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 SIZE = 10
 _DIGEST = 10
 _TAG = re.compile(r"<[^<>]*>")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_ATTRIBUTE = re.compile(r"""=\s*"([^"]*)"|=\s*'([^']*)'""")
 
 
 def normalised(text: str) -> str:
@@ -59,7 +61,7 @@ class Guard:
 
     def _print(self, run: str) -> str:
         return hashlib.blake2b(
-            run.encode("utf-8"), key=bytes.fromhex(self.key), digest_size=_DIGEST
+            run.encode("utf-32-le"), key=bytes.fromhex(self.key), digest_size=_DIGEST
         ).hexdigest()
 
     @classmethod
@@ -99,29 +101,39 @@ class Guard:
         """True when nothing is guarded (the leak was all text the site already had)."""
         return not any(self.fingerprints.values())
 
-    def found(self, text: str) -> int | None:
-        """The offset in ``normalised(text)`` of the first guarded run, or ``None``."""
-        stream = normalised(text)
-        for size, prints in self.fingerprints.items():
-            if not prints:
-                continue
-            if len(stream) < size:
-                continue
-            for start in range(len(stream) - size + 1):
-                if self._print(stream[start : start + size]) in prints:
-                    return start
-        return None
+    def found(self, text: str, clean: set[str] | None = None) -> int | None:
+        """The line (from 1) of ``text`` on which a guarded run starts, or ``None``.
 
-    def line_of(self, text: str) -> int | None:
-        """The line of ``text`` on which a guarded run starts, or ``None``."""
-        if self.found(text) is None:
-            return None
-        lines = text.split("\n")
-        # The run may span lines: the first line from which on the text is caught.
-        for number in range(len(lines), 0, -1):
-            if self.found("\n".join(lines[number - 1 :])) is not None:
-                return number
-        return 1
+        ``clean`` holds normalised lines already found to hold no guarded run (shared
+        across the files of a site, whose pages repeat the same lines); only runs
+        inside a new line, or across a line break, are fingerprinted.
+        """
+        clean = set() if clean is None else clean
+        lines = [normalised(line) for line in text.split("\n")]
+        stream = "".join(lines)
+        data = stream.encode("utf-32-le")
+        base = hashlib.blake2b(key=bytes.fromhex(self.key), digest_size=_DIGEST)
+        starts, offset = [], 0
+        for line in lines:
+            starts.append(offset)
+            offset += len(line)
+        for size, prints in self.fingerprints.items():
+            wanted = {bytes.fromhex(p) for p in prints}
+            if not wanted:
+                continue
+            for number, (start, line) in enumerate(zip(starts, lines, strict=True)):
+                first = (
+                    start if line not in clean else start + max(len(line) - size + 1, 0)
+                )
+                for at in range(first, start + len(line)):
+                    if at + size > len(stream):
+                        break
+                    digest = base.copy()
+                    digest.update(data[4 * at : 4 * (at + size)])
+                    if digest.digest() in wanted:
+                        return number + 1
+        clean.update(lines)
+        return None
 
     def entry(self) -> dict[str, object]:
         """The guard as it is written into the takedown record."""
@@ -151,15 +163,29 @@ def _new_runs(stream: str, known: set[str]) -> Iterator[str]:
 
 
 def readable(data: bytes, name: str) -> str:
-    """A built file's text as a reader or a search engine gets it: character
-    references resolved, JSON strings decoded, once with and once without the tags
-    (whose names would split a marked-up quotation)."""
+    """A built file's text as a reader or a search engine gets it: the text between
+    tags, every attribute value and comment on lines of their own, character
+    references resolved; for JSON, every string value decoded."""
     text = data.decode("utf-8", errors="replace")
-    shown = [text]
     if name.endswith(".json"):
         try:
-            shown.append(json.dumps(json.loads(text), ensure_ascii=False))
+            text = "\n".join(_strings(json.loads(text)))
         except ValueError:
             pass
-    shown.extend([_TAG.sub("", part) for part in shown])
-    return "\n".join(html.unescape(part) for part in shown)
+    parts = [_TAG.sub("", _COMMENT.sub("", text))]
+    parts.extend(match.group(1) for match in _COMMENT.finditer(text))
+    parts.extend(a or b for a, b in _ATTRIBUTE.findall(text))
+    return html.unescape("\n".join(parts))
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a decoded JSON document, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

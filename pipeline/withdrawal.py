@@ -508,8 +508,9 @@ def apply(
             report.withdrawn.append(record)
     taken = {r.post: r for r in records if r.kind == TAKEDOWN}
     for guard in report.guards:
+        clean: set[str] = set()
         for post in list(report.publishable):
-            line = guarded_line(guard, post)
+            line = guarded_line(guard, post, clean)
             if line is None:
                 continue
             report.publishable.remove(post)
@@ -528,18 +529,15 @@ def apply(
             )
 
 
-def guarded_line(guard: Guard, post: Post) -> int | None:
+def guarded_line(guard: Guard, post: Post, clean: set[str] | None = None) -> int | None:
     """The line of ``post`` where guarded text starts (0: in an attachment), or
-    ``None`` when the post holds none."""
+    ``None`` when the post holds none. ``clean``: see ``Guard.found``."""
     text = post.data.decode("utf-8", errors="replace")
-    line = guard.line_of(text)
+    line = guard.found(text, clean)
     if line is not None:
         return line
     for attachment in post.attachments:
-        if (
-            guard.found(attachment.name) is not None
-            or guard.found(text_of(attachment)) is not None
-        ):
+        if guard.found(f"{attachment.name}\n{text_of(attachment)}", clean) is not None:
             return 0
     return None
 
