@@ -28,15 +28,20 @@ from pipeline.errors import PortalError, SigningError, raise_if_any
 from pipeline.findings import Finding
 from pipeline.post import Post, post_index, sha256_hex
 from pipeline.review import (
-    DECISIONS,
     ReviewRecord,
     Signature,
     read_record,
-    signature_payload,
     write_record,
 )
 from pipeline.roster import ROLE_LABELS
-from pipeline.sign import SigningKey, run_ssh_keygen_sign
+from pipeline.sign import (
+    SigningKey,
+    key_unusable,
+    same_decision,
+    signed,
+    signer_of,
+    signing_moment,
+)
 from pipeline.site import page_path, page_url, post_source
 from pipeline.verify import Counted, check_signer
 
@@ -607,30 +612,23 @@ def sign_reply(
     the roster or its holder is not a leader over the office at ``at``.
     """
     data = _notice_bytes(register, notice)
-    if decision not in DECISIONS:
-        raise SigningError(f"决定只能是 {'/'.join(DECISIONS)}，不能是 {decision}。")
-    at = (at or dt.datetime.now(config.site.tz)).replace(microsecond=0)
-    public = key.public_key()
-    owner = config.roster.owner_of(public)
-    if owner is None:
-        raise SigningError(
-            f"钥匙 {public.fingerprint()} 不在花名册（site_config/roster.yml）中。",
-            hint="请办公室先登记这把钥匙（附件1 第十条）。",
-        )
-    person, grant = owner
+    at = signing_moment(config, decision, comment, at)
+    person = signer_of(config, key)
+    grant = person.key_matching(key.public_key())
     problem = _leader_problem(config, person.id, role, at)
-    if problem is None and not grant.usable_at(at):
-        problem = f"{person.name}的钥匙 {public.fingerprint()} 在 {at.isoformat()} 不可用（已过期或已吊销）。"
     if problem is not None:
         raise SigningError(problem, path=notice, hint=_leaders_hint(config, at))
+    if grant is not None and not grant.usable_at(at):
+        raise key_unusable(person, grant, at)
     fresh = ReviewRecord(review_path(notice), notice, sha256_hex(data), ())
     unsigned = Signature(
         role, person.id, decision, comment.strip(), at, at.isoformat(), ""
     )
-    message = signature_payload(config.site.id, fresh, unsigned)
-    signature = replace(unsigned, armored=run_ssh_keygen_sign(key, message))
+    signature = signed(config, key, fresh, unsigned)
     previous = _existing_record(register, fresh)
     kept = previous.signatures if previous and previous.sha256 == fresh.sha256 else ()
+    # Signing the same decision again (a rerun) replaces it rather than piling up.
+    kept = tuple(s for s in kept if not same_decision(s, signature))
     record = replace(fresh, signatures=(*kept, signature))
     write_record(register, record)
     return record
