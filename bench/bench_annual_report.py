@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.register_demo import generate_demo_register  # noqa: E402
+from bench.timing import timed  # noqa: E402
 from pipeline.annual_report import (  # noqa: E402
     build_report,
     render_markdown,
@@ -30,15 +28,6 @@ from pipeline.post import post_index  # noqa: E402
 from pipeline.register import load_all  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _median(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -70,7 +59,7 @@ def main() -> None:
         }
         print(f"{len(apps)} applications, {len(posts)} posts")
         for name, run in timings.items():
-            print(f"{name:>16}: {_median(run, args.repeat) * 1000:8.1f} ms")
+            print(f"{name:>16}: {timed(run, args.repeat) * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import timed  # bench/timing.py
 
 from pipeline.commands.build import build
 from pipeline.config import load_config
@@ -25,16 +25,6 @@ SIGNERS = (
     ("section_head", "qian-feng"),
     ("supervising_leader", "wu-min"),
 )
-
-
-def timed(action: Callable[[], object], repeat: int) -> float:
-    """The median wall time of ``action`` over ``repeat`` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def synthetic_site(folder: Path, count: int) -> Path:

@@ -10,29 +10,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.register_demo import generate_demo_register  # noqa: E402
+from bench.timing import timed  # noqa: E402
 from pipeline import register as reg  # noqa: E402
 from pipeline.deadline import PRESETS  # noqa: E402
 from pipeline.main import main  # noqa: E402
 from pipeline.workdays import WorkCalendar  # noqa: E402
-
-
-def _median(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main_bench() -> None:
@@ -56,8 +46,8 @@ def main_bench() -> None:
                 if app.status == "open":
                     reg.deadline_of(app, calendar, rules, tz)
 
-        print(f"load all: {_median(lambda: reg.load_all(folder), args.repeat):.3f} s")
-        print(f"load all + deadlines: {_median(deadlines, args.repeat):.3f} s")
+        print(f"load all: {timed(lambda: reg.load_all(folder), args.repeat):.3f} s")
+        print(f"load all + deadlines: {timed(deadlines, args.repeat):.3f} s")
         for command in ("list", "due"):
             argv = ["applications", "--register", str(folder), command]
             if command == "due":
@@ -67,7 +57,7 @@ def main_bench() -> None:
                 with contextlib.redirect_stdout(io.StringIO()):
                     main(argv)
 
-            print(f"portal applications {command}: {_median(run, args.repeat):.3f} s")
+            print(f"portal applications {command}: {timed(run, args.repeat):.3f} s")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import timed  # bench/timing.py
 
 from pipeline.commands.build import build
 from pipeline.config import load_config
@@ -20,16 +19,6 @@ from pipeline.takedown import Guard
 from pipeline.withdrawal import guarded_line
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def timed(action: Callable[[], object], repeat: int) -> float:
-    """The median wall time of ``action`` over ``repeat`` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -61,7 +50,9 @@ def main() -> None:
         files = sum(1 for p in site.rglob("*") if p.is_file())
         size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
         scan = timed(lambda: _check_leaks(site, "site", [guard]), args.repeat)
-        print(f"逐个文件检查构建出的网站（{files} 个文件，{size / 1e6:.1f} MB）：{scan:.2f} 秒")
+        print(
+            f"逐个文件检查构建出的网站（{files} 个文件，{size / 1e6:.1f} MB）：{scan:.2f} 秒"
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ Exit codes: 0 success; 1 the work was refused (unpublishable posts, a failed che
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from pipeline.commands.applications import add_parser as add_applications_parser
 from pipeline.commands.applications import run as run_applications
+from pipeline.commands.options import day, timestamp
 from pipeline.errors import ConfigError, PortalError, ProblemList
 from pipeline.output import setup_logging
 
@@ -31,27 +31,6 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         sys.stderr.write(f"portal: 用法错误：{message}\n")
         raise SystemExit(EXIT_USAGE)
-
-
-def _timestamp(text: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"时间 {text!r} 无效；须带 UTC 偏移，如 2026-12-04T09:00:00+08:00"
-        )
-    return value
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"日期 {text!r} 无效；应为 YYYY-MM-DD"
-        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     takedown.add_argument("--what", default="", help="发现了什么（不要复述泄露的内容）")
     takedown.add_argument("--found-by", default="", help="由谁发现")
     takedown.add_argument(
-        "--found-at", type=_timestamp, default=None, help="发现时间（默认：现在）"
+        "--found-at", type=timestamp, default=None, help="发现时间（默认：现在）"
     )
     takedown.add_argument("--reported-to", default="", help="已向谁报告")
     takedown.add_argument("--remedy", default="", help="补救措施（有默认写法）")
@@ -185,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="只检查文件是否最新，不写入"
     )
     owners.add_argument(
-        "--on", type=_date, default=None, help="按哪一天在任的角色（默认：今天）"
+        "--on", type=day, default=None, help="按哪一天在任的角色（默认：今天）"
     )
 
     scan = commands.add_parser(
@@ -228,9 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys = commands.add_parser(
         "keys", parents=[common], help="各把钥匙的有效期和状态，及失效后所作的签名"
     )
-    keys.add_argument(
-        "--on", type=_date, default=None, help="按哪一天判断（默认：今天）"
-    )
+    keys.add_argument("--on", type=day, default=None, help="按哪一天判断（默认：今天）")
     keys.add_argument(
         "--within", type=int, default=30, help="提前多少天提示到期（默认：30）"
     )
@@ -242,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="已失效、即将失效、已废止或被取代的文件，及链接它们的稿件（附件1 第十四条）",
     )
     expiry.add_argument(
-        "--on", type=_date, default=None, help="按哪一天判断（默认：今天）"
+        "--on", type=day, default=None, help="按哪一天判断（默认：今天）"
     )
     expiry.add_argument(
         "--within", type=int, default=30, help="提前多少天提示失效（默认：30）"
@@ -255,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="按 portal expiry 的结果为每个科室维护一个 GitHub 议题（新建、更新、关闭）",
     )
     issues.add_argument(
-        "--on", type=_date, default=None, help="按哪一天判断（默认：今天）"
+        "--on", type=day, default=None, help="按哪一天判断（默认：今天）"
     )
     issues.add_argument(
         "--within", type=int, default=30, help="提前多少天提示失效（默认：30）"
@@ -298,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--selection", type=Path, default=Path("imports/lawrefbook.yml")
     )
     importer.add_argument(
-        "--date", type=_date, default=None, help="保密审查日期（默认：今天）"
+        "--date", type=day, default=None, help="保密审查日期（默认：今天）"
     )
     return parser
 
@@ -325,7 +302,7 @@ def _signing_options(parser: argparse.ArgumentParser, roles: str) -> None:
     parser.add_argument("--decision", choices=("approve", "return"), default="approve")
     parser.add_argument("--comment", default="", help="意见（退回时请写明原因）")
     parser.add_argument(
-        "--at", type=_timestamp, default=None, help="签名时间（默认：现在）"
+        "--at", type=timestamp, default=None, help="签名时间（默认：现在）"
     )
 
 

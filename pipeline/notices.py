@@ -29,16 +29,15 @@ from pipeline.findings import Finding
 from pipeline.post import Post, post_index, sha256_hex
 from pipeline.review import (
     ReviewRecord,
-    Signature,
     read_record,
     write_record,
 )
 from pipeline.roster import ROLE_LABELS
 from pipeline.sign import (
     SigningKey,
+    decision_by,
     key_unusable,
-    same_decision,
-    signed,
+    sign_onto,
     signer_of,
     signing_moment,
 )
@@ -621,15 +620,12 @@ def sign_reply(
     if grant is not None and not grant.usable_at(at):
         raise key_unusable(person, grant, at)
     fresh = ReviewRecord(review_path(notice), notice, sha256_hex(data), ())
-    unsigned = Signature(
-        role, person.id, decision, comment.strip(), at, at.isoformat(), ""
-    )
-    signature = signed(config, key, fresh, unsigned)
     previous = _existing_record(register, fresh)
     kept = previous.signatures if previous and previous.sha256 == fresh.sha256 else ()
-    # Signing the same decision again (a rerun) replaces it rather than piling up.
-    kept = tuple(s for s in kept if not same_decision(s, signature))
-    record = replace(fresh, signatures=(*kept, signature))
+    _, signatures = sign_onto(
+        config, key, fresh, kept, decision_by(role, person.id, decision, comment, at)
+    )
+    record = replace(fresh, signatures=signatures)
     write_record(register, record)
     return record
 

@@ -107,7 +107,7 @@ def sign_post(
         root,
         config,
         ReviewRecord(record_path(post.path), post.path, post.sha256, ()),
-        Signature(role, person.id, decision, comment.strip(), at, at.isoformat(), ""),
+        decision_by(role, person.id, decision, comment, at),
         key,
         post,
     )
@@ -162,7 +162,7 @@ def sign_governed(
         root,
         config,
         ReviewRecord(governed_record_path(path), path, sha256(data), ()),
-        Signature(role, person.id, decision, comment.strip(), at, at.isoformat(), ""),
+        decision_by(role, person.id, decision, comment, at),
         key,
         None,
     )
@@ -227,12 +227,14 @@ def sign_batch(
             problems.append(exc)
     raise_if_any(problems)
     fresh = Batch(target, listing, existing.signatures if existing else ())
-    unsigned = Signature(
-        role, person.id, decision, comment.strip(), at, at.isoformat(), ""
+    signature, signatures = sign_onto(
+        config,
+        key,
+        fresh.as_record(),
+        fresh.signatures,
+        decision_by(role, person.id, decision, comment, at),
     )
-    signature = signed(config, key, fresh.as_record(), unsigned)
-    kept = tuple(s for s in fresh.signatures if not same_decision(s, signature))
-    batch = replace(fresh, signatures=(*kept, signature))
+    batch = replace(fresh, signatures=signatures)
     write_batch(root, batch)
     return batch, signature
 
@@ -264,27 +266,40 @@ def _append(
     """Sign ``unsigned`` for the subject of ``fresh`` and write the record: earlier
     signatures over the same bytes are kept, those over other bytes dropped."""
     previous = _current_record(root, fresh)
-    signature = signed(config, key, fresh, unsigned)
     current = (
         previous.signatures if previous and previous.sha256 == fresh.sha256 else ()
     )
     voided = len(previous.signatures) - len(current) if previous else 0
-    # Signing the same decision again (a rerun) replaces it rather than piling up.
-    kept = tuple(s for s in current if not same_decision(s, signature))
-    record = replace(fresh, signatures=(*kept, signature))
+    signature, signatures = sign_onto(config, key, fresh, current, unsigned)
+    record = replace(fresh, signatures=signatures)
     write_record(root, record)
     return SignResult(signature, record, voided, post)
 
 
-def signed(
-    config: SiteConfig, key: SigningKey, record: ReviewRecord, unsigned: Signature
+def decision_by(
+    role: str, signer: str, verdict: str, comment: str, at: dt.datetime
 ) -> Signature:
-    """``unsigned`` with its signature by ``key`` over ``record``'s path and hash."""
+    """A decision not yet signed: who, as which role, what, when."""
+    return Signature(role, signer, verdict, comment.strip(), at, at.isoformat(), "")
+
+
+def sign_onto(
+    config: SiteConfig,
+    key: SigningKey,
+    record: ReviewRecord,
+    earlier: tuple[Signature, ...],
+    unsigned: Signature,
+) -> tuple[Signature, tuple[Signature, ...]]:
+    """Sign ``unsigned`` with ``key`` over ``record``'s path and hash; the signature
+    and ``earlier`` with it added. The same decision signed again (a rerun) replaces
+    the earlier one rather than piling up."""
     message = signature_payload(config.site.id, record, unsigned)
-    return replace(unsigned, armored=run_ssh_keygen_sign(key, message))
+    signature = replace(unsigned, armored=run_ssh_keygen_sign(key, message))
+    kept = tuple(s for s in earlier if not _same_decision(s, signature))
+    return signature, (*kept, signature)
 
 
-def same_decision(one: Signature, other: Signature) -> bool:
+def _same_decision(one: Signature, other: Signature) -> bool:
     return (one.role, one.signer, one.decision, one.comment, one.signed_at_text) == (
         other.role,
         other.signer,

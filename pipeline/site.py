@@ -726,7 +726,10 @@ def _check_leaks(site_dir: Path, shown: str, guards: list[Guard]) -> list[Findin
         if path.is_symlink() or not path.is_file():
             continue
         text = _readable_file(relative, path.read_bytes())
-        if any(g.found(text, seen) is not None for g, seen in zip(guards, clean)):
+        if any(
+            g.found(text, seen) is not None
+            for g, seen in zip(guards, clean, strict=True)
+        ):
             findings.append(
                 finding(
                     f"{shown}/{relative}",

@@ -48,9 +48,9 @@ from pipeline.review import REVIEWS_DIR, ReviewRecord, Signature, read_signature
 from pipeline.roster import ROLE_LABELS
 from pipeline.sign import (
     SigningKey,
+    decision_by,
     key_unusable,
-    same_decision,
-    signed,
+    sign_onto,
     signer_of,
     signing_moment,
 )
@@ -672,11 +672,13 @@ def sign_withdrawal(
             )
         )
     raise_if_any(problems)
-    unsigned = Signature(
-        role, person.id, decision, comment.strip(), at, at.isoformat(), ""
+    signature, signatures = sign_onto(
+        config,
+        key,
+        existing.as_record(),
+        existing.signatures,
+        decision_by(role, person.id, decision, comment, at),
     )
-    signature = signed(config, key, existing.as_record(), unsigned)
-    kept = tuple(s for s in existing.signatures if not same_decision(s, signature))
-    record = replace(existing, signatures=(*kept, signature))
+    record = replace(existing, signatures=signatures)
     write_withdrawal(root, record)
     return record, signature

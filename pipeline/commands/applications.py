@@ -38,6 +38,7 @@ from pipeline.application import (
     Outcome,
 )
 from pipeline.commands import notices
+from pipeline.commands.options import day, timestamp
 from pipeline.config import SiteConfig, load_config
 from pipeline.deadline import (
     DEFAULT_PRESET,
@@ -130,14 +131,14 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 
     show = sub.add_parser("show", parents=[where], help="一件申请的全部情况和期限推算")
     show.add_argument("number", metavar="N")
-    show.add_argument("--on", type=_date, default=None, help="按哪一天（默认：今天）")
+    show.add_argument("--on", type=day, default=None, help="按哪一天（默认：今天）")
 
     listing = sub.add_parser("list", parents=[where], help="列出申请")
     listing.add_argument("--status", choices=list(STATUSES), default=None)
     listing.add_argument("--year", type=int, default=None)
 
     due = sub.add_parser("due", parents=[where], help="已逾期和即将到期的申请")
-    due.add_argument("--on", type=_date, default=None, help="按哪一天（默认：今天）")
+    due.add_argument("--on", type=day, default=None, help="按哪一天（默认：今天）")
     due.add_argument(
         "--within", type=int, default=5, help="多少个工作日内到期（默认：5）"
     )
@@ -146,7 +147,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "correct", parents=both, help="登记补正后的申请（重新计算期限）"
     )
     correct.add_argument("number", metavar="N")
-    correct.add_argument("--received-at", type=_timestamp, required=True)
+    correct.add_argument("--received-at", type=timestamp, required=True)
     _content_options(correct)
 
     request = sub.add_parser(
@@ -156,15 +157,13 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     request.add_argument(
         "--item", action="append", default=[], help="须更改、补充的一项（可多次）"
     )
-    request.add_argument(
-        "--on", type=_date, default=None, help="告知日期（默认：今天）"
-    )
+    request.add_argument("--on", type=day, default=None, help="告知日期（默认：今天）")
 
     extend = sub.add_parser("extend", parents=both, help="延期答复（附件2 第十三条）")
     extend.add_argument("number", metavar="N")
     extend.add_argument("--approved-by", required=True, metavar="ROSTER_ID")
-    extend.add_argument("--approved-on", type=_date, required=True)
-    extend.add_argument("--notified-on", type=_date, required=True)
+    extend.add_argument("--approved-on", type=day, required=True)
+    extend.add_argument("--notified-on", type=day, required=True)
     extend.add_argument("--days", type=int, required=True)
     extend.add_argument("--reason", required=True)
 
@@ -172,15 +171,15 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "third-party", parents=both, help="征求第三方意见及其答复（附件2 第十二条）"
     )
     third.add_argument("number", metavar="N")
-    third.add_argument("--sent", type=_date, default=None, help="发函日期")
+    third.add_argument("--sent", type=day, default=None, help="发函日期")
     third.add_argument("--party", default="", help="第三方名称")
-    third.add_argument("--answered", type=_date, default=None, help="答复日期")
+    third.add_argument("--answered", type=day, default=None, help="答复日期")
     third.add_argument("--answer", choices=list(THIRD_PARTY_ANSWERS), default=None)
 
     split = sub.add_parser("split", parents=both, help="按一事一申请拆分（第十六条）")
     split.add_argument("number", metavar="N")
     split.add_argument("--items", nargs="+", required=True, help="每个事项的内容描述")
-    split.add_argument("--on", type=_date, default=None)
+    split.add_argument("--on", type=day, default=None)
 
     repeats = sub.add_parser(
         "repeats", parents=both, help="同一申请人就同一内容的重复申请（第十五条）"
@@ -192,7 +191,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     disposal = sub.add_parser(
         "disposal", parents=both, help="无联系方式、留存满一年的申请（第十五条）"
     )
-    disposal.add_argument("--on", type=_date, default=None)
+    disposal.add_argument("--on", type=day, default=None)
     disposal.add_argument(
         "--dispose", action="store_true", help="标为已处置（文件保留）"
     )
@@ -203,7 +202,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     close.add_argument("--basis", default="", help="理由和法律依据")
     close.add_argument("--notice-kind", default=None, choices=list(NOTICE_KINDS))
     close.add_argument("--notice", default="", help="告知书文件（replies/ 下）")
-    close.add_argument("--on", type=_date, default=None)
+    close.add_argument("--on", type=day, default=None)
 
     appeal = sub.add_parser("appeal", parents=both, help="行政复议、行政诉讼（表四）")
     appeal.add_argument("number", metavar="N")
@@ -211,8 +210,8 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     appeal.add_argument(
         "--result", default="pending", choices=list(model.APPEAL_RESULTS)
     )
-    appeal.add_argument("--filed-on", type=_date, default=None)
-    appeal.add_argument("--decided-on", type=_date, default=None)
+    appeal.add_argument("--filed-on", type=day, default=None)
+    appeal.add_argument("--decided-on", type=day, default=None)
 
     notice = sub.add_parser(
         "notice",
@@ -221,7 +220,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     notice.add_argument("number", metavar="N")
     notice.add_argument("kind", choices=list(NOTICE_KINDS))
-    notice.add_argument("--on", type=_date, default=None, help="告知日期（默认：今天）")
+    notice.add_argument("--on", type=day, default=None, help="告知日期（默认：今天）")
     notice.add_argument(
         "--page", help="已主动公开信息的标题或文号（proactively_published）"
     )
@@ -237,8 +236,8 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     notice.add_argument(
         "--reply-days", type=int, default=None, help="答复期限（默认按 policy.yml）"
     )
-    notice.add_argument("--new-due", type=_date, default=None, help="延长后的答复期限")
-    notice.add_argument("--reply-by", type=_date, default=None, help="第三方答复期限")
+    notice.add_argument("--new-due", type=day, default=None, help="延长后的答复期限")
+    notice.add_argument("--reply-by", type=day, default=None, help="第三方答复期限")
     notice.add_argument("--note", default="", help="补充说明")
     sign_reply = sub.add_parser(
         "sign-reply",
@@ -254,7 +253,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "--decision", choices=("approve", "return"), default="approve"
     )
     sign_reply.add_argument("--comment", default="", help="意见")
-    sign_reply.add_argument("--at", type=_timestamp, default=None, help="签名时间")
+    sign_reply.add_argument("--at", type=timestamp, default=None, help="签名时间")
     for name, text in (
         ("issue", "签批后生成答复告知书 .docx"),
         ("reply-status", "答复告知书的签批情况"),
@@ -268,9 +267,9 @@ def _registration_options(parser: argparse.ArgumentParser) -> None:
         "--from", dest="source", type=Path, default=None, help="申请内容的 YAML 文件"
     )
     parser.add_argument("--channel", choices=list(CHANNELS), default=None)
-    parser.add_argument("--received-at", type=_timestamp, default=None)
-    parser.add_argument("--signed-for-at", type=_timestamp, default=None)
-    parser.add_argument("--confirmed-at", type=_timestamp, default=None)
+    parser.add_argument("--received-at", type=timestamp, default=None)
+    parser.add_argument("--signed-for-at", type=timestamp, default=None)
+    parser.add_argument("--confirmed-at", type=timestamp, default=None)
     parser.add_argument("--type", dest="applicant_type", choices=list(APPLICANT_TYPES))
     parser.add_argument("--id-kind", default=None)
     parser.add_argument("--id-number", default=None)
@@ -293,27 +292,6 @@ def _content_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--description", default=None, help="所需信息的内容描述")
     parser.add_argument("--form", default=None, help="形式要求：纸质、电子…")
     parser.add_argument("--delivery", default=None, help="获取方式：邮寄、电子邮件…")
-
-
-def _timestamp(text: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"时间 {text!r} 无效；须带 UTC 偏移，如 2026-09-24T10:30:00+08:00"
-        )
-    return value
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"日期 {text!r} 无效；应为 YYYY-MM-DD"
-        ) from None
 
 
 # Dispatch

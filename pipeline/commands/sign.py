@@ -27,6 +27,17 @@ def default_key() -> Path:
     return Path(configured) if configured else Path.home() / ".ssh" / "id_ed25519"
 
 
+def key_at(key: Path | None) -> SigningKey:
+    """The signing key at ``key`` (default: ``default_key()``), which must exist."""
+    signing_key = SigningKey(key or default_key())
+    if not signing_key.path.exists():
+        raise SigningError(
+            f"找不到钥匙文件 {signing_key.path}。",
+            hint="请用 --key 指定，或设置环境变量 PORTAL_SIGNING_KEY。",
+        )
+    return signing_key
+
+
 def sign(
     root: Path,
     paths: list[str],
@@ -43,12 +54,7 @@ def sign(
     With ``batch``, sign one manifest listing all of them instead.
     """
     config = load_config(root)
-    signing_key = SigningKey(key or default_key())
-    if not signing_key.path.exists():
-        raise SigningError(
-            f"找不到钥匙文件 {signing_key.path}。",
-            hint="请用 --key 指定，或设置环境变量 PORTAL_SIGNING_KEY。",
-        )
+    signing_key = key_at(key)
     if batch is not None:
         manifest, signature = sign_batch(
             root,

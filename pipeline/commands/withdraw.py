@@ -11,15 +11,14 @@ from pathlib import Path, PurePosixPath
 
 from pipeline import history, register, register_git
 from pipeline.attachments import KINDS, Attachment, text_of
-from pipeline.commands.sign import default_key
+from pipeline.commands.sign import key_at
 from pipeline.config import SiteConfig, load_config
-from pipeline.errors import SigningError, raise_if_any
+from pipeline.errors import raise_if_any
 from pipeline.incident import DEFAULT_REMEDY, Incident, check_complete, write_incident
 from pipeline.output import result
 from pipeline.paths import repo_relative
 from pipeline.post import CONTENT_DIR, Post, read_post
 from pipeline.roster import ROLE_LABELS
-from pipeline.sign import SigningKey
 from pipeline.takedown import Guard
 from pipeline.withdrawal import (
     TAKEDOWN,
@@ -50,7 +49,7 @@ def withdraw(
         found,
         kind=WITHDRAWAL,
         role=role,
-        key=_key(key),
+        key=key_at(key),
         reason=reason,
         decision=decision,
         comment=comment,
@@ -86,7 +85,7 @@ def takedown(
     """Take ``post`` down at once (first signature, with the incident) or confirm."""
     config = load_config(root)
     found = _post(root, config, post)
-    signing_key = _key(key)
+    signing_key = key_at(key)
     target = record_path(TAKEDOWN, found.path)
     first = not (root / target).is_file()
     incident = None
@@ -191,13 +190,3 @@ def _post(root: Path, config: SiteConfig, post: str) -> Post:
     raise_if_any(problems)
     assert found is not None
     return found
-
-
-def _key(key: Path | None) -> SigningKey:
-    signing_key = SigningKey(key or default_key())
-    if not signing_key.path.exists():
-        raise SigningError(
-            f"找不到钥匙文件 {signing_key.path}。",
-            hint="请用 --key 指定，或设置环境变量 PORTAL_SIGNING_KEY。",
-        )
-    return signing_key
