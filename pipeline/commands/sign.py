@@ -14,6 +14,7 @@ from pipeline.governance import GOVERNED_FILES
 from pipeline.output import result
 from pipeline.paths import repo_relative
 from pipeline.post import Post, post_index
+from pipeline.review import Signature
 from pipeline.roster import ROLE_LABELS
 from pipeline.sign import SigningKey, sign_batch, sign_post
 from pipeline.verify import check_content
@@ -36,6 +37,13 @@ def key_at(key: Path | None) -> SigningKey:
             hint="请用 --key 指定，或设置环境变量 PORTAL_SIGNING_KEY。",
         )
     return signing_key
+
+
+def who_decided(config: SiteConfig, signature: Signature) -> str:
+    """``陈静以办公室工作人员身份同意``: who signed, as which role, which decision."""
+    person = config.roster.people[signature.signer]
+    verb = "同意" if signature.decision == "approve" else "退回"
+    return f"{person.name}以{ROLE_LABELS.get(signature.role, signature.role)}身份{verb}"
 
 
 def sign(
@@ -67,10 +75,8 @@ def sign(
             comment=comment,
             at=at,
         )
-        person = config.roster.people[signature.signer]
-        verb = "同意" if decision == "approve" else "退回"
         result(
-            f"{manifest.path}: {person.name}以{ROLE_LABELS.get(role, role)}身份一次{verb}"
+            f"{manifest.path}: {who_decided(config, signature)}（一次）"
             f"清单所列 {len(manifest.posts)} 篇稿件（清单摘要 {manifest.digest[:16]}…）。"
         )
         return 0
@@ -100,8 +106,6 @@ def sign(
                 path,
                 outcome.voided,
             )
-        person = config.roster.people[outcome.signature.signer]
-        verb = "同意" if decision == "approve" else "退回"
         post = outcome.post
         if post is None:
             what = f"受管文件 {path}（SHA-256 {outcome.record.sha256[:16]}…）的改动"
@@ -112,7 +116,7 @@ def sign(
                 f"SHA-256 {post.sha256[:16]}…）"
             )
         result(
-            f"{path}: {person.name}以{ROLE_LABELS.get(role, role)}身份{verb}{what}，"
+            f"{path}: {who_decided(config, outcome.signature)}{what}，"
             f"已写入 {outcome.record.path}"
         )
     return 0

@@ -11,14 +11,13 @@ from pathlib import Path, PurePosixPath
 
 from pipeline import history, register, register_git
 from pipeline.attachments import KINDS, Attachment, text_of
-from pipeline.commands.sign import key_at
+from pipeline.commands.sign import key_at, who_decided
 from pipeline.config import SiteConfig, load_config
 from pipeline.errors import raise_if_any
 from pipeline.incident import DEFAULT_REMEDY, Incident, check_complete, write_incident
 from pipeline.output import result
 from pipeline.paths import repo_relative
 from pipeline.post import CONTENT_DIR, Post, read_post
-from pipeline.roster import ROLE_LABELS
 from pipeline.takedown import Guard
 from pipeline.withdrawal import (
     TAKEDOWN,
@@ -55,10 +54,8 @@ def withdraw(
         comment=comment,
         at=at,
     )
-    person = config.roster.people[signature.signer]
-    verb = "同意" if decision == "approve" else "退回"
     result(
-        f"{record.post}: {person.name}以{ROLE_LABELS.get(role, role)}身份{verb}撤稿"
+        f"{record.post}: {who_decided(config, signature)}撤稿"
         f"（{record.date}，原因：{record.reason}），已写入 {record.path}。"
         "请提交该文件；所需的人都同意后，下一次构建时网页改为撤稿说明。"
     )
@@ -123,9 +120,8 @@ def takedown(
         at=at,
     )
     person = config.roster.people[signature.signer]
-    verb = "同意" if decision == "approve" else "退回"
     result(
-        f"{record.post}: {person.name}以{ROLE_LABELS.get(role, role)}身份{verb}紧急撤下，"
+        f"{record.post}: {who_decided(config, signature)}紧急撤下，"
         f"已写入 {record.path}。请立即提交并部署（portal build）。"
     )
     if incident is not None and folder is not None:
