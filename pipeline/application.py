@@ -113,6 +113,8 @@ NOTICE_KINDS = {
     "unrelated": "与特殊需要无关告知书",
     "already_answered": "已答复不再重复处理告知书",
     "special_law": "依其他法律办理告知书",
+    "not_accepted": "不予受理告知书",
+    "split_request": "一事一申请告知书",
 }
 APPEAL_KINDS = {
     "reconsideration": "行政复议",
@@ -129,7 +131,7 @@ THIRD_PARTY_ANSWERS = {"agree": "同意公开", "disagree": "不同意公开", "
 # kind → (required fields, optional fields); every event has exactly one of on/at.
 EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "correction_requested": (("on", "items"), ("article",)),
-    "corrected": (("at",), ()),
+    "corrected": (("at",), ("items",)),
     "third_party_sent": (("on", "party"), ()),
     "third_party_answered": (("on", "answer"), ("party",)),
     "extended": (
@@ -142,6 +144,7 @@ EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "split": (("on", "numbers"), ()),
     "linked_repeat": (("on", "number"), ()),
     "disposed": (("on",), ("article",)),
+    "reopened": (("on", "reason"), ("items",)),
 }
 EVENT_KINDS = {
     "correction_requested": "一次性告知补正",
@@ -155,6 +158,7 @@ EVENT_KINDS = {
     "split": "按一事一申请拆分",
     "linked_repeat": "认定为重复申请",
     "disposed": "留存期满处置",
+    "reopened": "更正办结（撤销原办结，原结果见记录）",
 }
 _EVENT_ORDER = (
     "kind",
@@ -826,7 +830,48 @@ def record_correction(app: Application, at: dt.datetime, **parts: Any) -> Applic
         )
     if at.date() < request.day():
         raise _refuse(app, f"补正收到时间 {at} 早于补正告知日期 {request.day()}。")
-    return app.with_event(Event("corrected", at=at), status="open", **parts)
+    event = Event("corrected", at=at, items=original_wording(app, **parts))
+    return app.with_event(event, status="open", **parts)
+
+
+def original_wording(app: Application, **parts: Any) -> tuple[str, ...]:
+    """What a correction changes, as it stood before: one line per changed field, so
+    the register keeps the applicant's original wording (附件2 第十条（六））."""
+    labels = {
+        "description": "内容描述",
+        "form": "形式要求",
+        "delivery": "获取方式",
+        "purpose": "用途",
+        "name": "申请人姓名或名称",
+        "id_document": "申请人证件",
+        "contact": "联系方式",
+    }
+    lines = []
+    for part in ("request", "applicant"):
+        if part not in parts:
+            continue
+        before, after = getattr(app, part), parts[part]
+        for key, label in labels.items():
+            old = getattr(before, key, None)
+            if old != getattr(after, key, old):
+                lines.append(f"原{label}：{_wording(old)}")
+    if "agent" in parts and parts["agent"] != app.agent:
+        lines.append(f"原代理人材料：{_wording(app.agent)}")
+    return tuple(lines)
+
+
+def _wording(value: Any) -> str:
+    if value is None or value == "":
+        return "（未写）"
+    if isinstance(value, IdDocument):
+        return f"{value.kind} {value.number}"
+    if isinstance(value, Contact):
+        parts = (value.phone, value.email, value.address, value.postcode)
+        return "；".join(part for part in parts if part) or "（无）"
+    if isinstance(value, Agent):
+        document = _wording(value.id_document)
+        return f"{value.name}，证件 {document}，授权委托书 {value.authorisation or '（未出示）'}"
+    return str(value)
 
 
 def open_consultations(app: Application) -> int:
@@ -908,15 +953,83 @@ def extend(
     return app.with_event(event)
 
 
+# Which notices fit which outcome (年度报告表三 against 附件2 第十条至第十六条 and
+# 《中华人民共和国政府信息公开条例》第三十六条). An empty tuple: no reply notice of its own.
+NOTICE_KINDS_FOR_OUTCOME: dict[str, tuple[str, ...]] = {
+    "disclosed": ("disclosed", "proactively_published", "third_party_outcome"),
+    "partial": ("partial", "third_party_outcome"),
+    "withheld.state_secret": ("withheld",),
+    "withheld.prohibited_by_law": ("withheld",),
+    "withheld.security_stability": ("withheld",),
+    "withheld.third_party": ("withheld", "third_party_outcome"),
+    "withheld.internal_affairs": ("withheld",),
+    "withheld.process_information": ("withheld",),
+    "withheld.enforcement_files": ("withheld",),
+    "withheld.query_matters": ("withheld", "special_law"),
+    "unavailable.not_held": ("not_exist", "not_ours"),
+    "unavailable.needs_creation": ("not_exist",),
+    "unavailable.still_unclear": ("not_exist",),
+    "not_handled.petition": (),
+    "not_handled.repeated": ("repeated", "already_answered"),
+    "not_handled.publication": ("proactively_published",),
+    "not_handled.excessive": ("repeated",),
+    "not_handled.confirmation": ("already_answered",),
+    "other.no_correction": (),
+    "other.no_fee": (),
+    "other.other": ("unrelated", "special_law"),
+}
+# Procedural notices: they never close an application.
+PROCEDURAL_NOTICES = (
+    "acceptance",
+    "correction",
+    "extension",
+    "third_party_consultation",
+    "not_accepted",
+    "split_request",
+)
+# Outcomes that may close without a reply of their own: the applicant was already
+# answered or never completed the application, or the rules let the bureau not reply
+# again (附件2 第十五条).
+REPLY_OPTIONAL = (
+    "not_handled.petition",
+    "not_handled.repeated",
+    "other.no_correction",
+    "other.no_fee",
+    "other.other",
+)
+# Refusals must say why and on what legal basis (附件2 第十条（三）).
+BASIS_REQUIRED = ("withheld.", "not_handled.")
+
+
 def check_outcome_code(code: str) -> None:
     """Raise when ``code`` is not one of the annual report's outcome codes."""
     if code not in OUTCOME_CODES:
-        lines = "\n".join(f"  {key}: {label}" for key, label in OUTCOME_CODES.items())
+        lines = "\n".join(f"  {key}：{label}" for key, label in OUTCOME_CODES.items())
         raise ApplicationError(
-            f"办理结果代码“{code}”无效（unknown outcome code）。每件申请只能有一个结果，"
-            f"须为年度报告表三（国办公开办函〔2021〕30号）的代码之一"
-            f"（valid codes）：\n{lines}"
+            f"办理结果代码“{code}”无效。每件申请只能有一个办理结果，"
+            f"须为年度报告表三（国办公开办函〔2021〕30号）的代码之一：\n{lines}",
+            field="--outcome",
+            hint="请用 --outcome 代码 重新运行，如 --outcome partial。",
         )
+
+
+def notice_fits(code: str, notice_kind: str) -> bool:
+    """Whether the reply notice ``notice_kind`` agrees with the outcome ``code``."""
+    return notice_kind in NOTICE_KINDS_FOR_OUTCOME.get(code, ())
+
+
+def check_outcome_notice(code: str, notice_kind: str) -> None:
+    """Raise when the reply notice ``notice_kind`` contradicts the outcome ``code``."""
+    if not notice_kind or notice_fits(code, notice_kind):
+        return
+    fitting = NOTICE_KINDS_FOR_OUTCOME.get(code, ())
+    kinds = "、".join(f"{k}（{NOTICE_KINDS[k]}）" for k in fitting) or "（无）"
+    raise ApplicationError(
+        f"办理结果 {outcome_label(code)} 与告知书种类 {notice_kind}"
+        f"（{NOTICE_KINDS.get(notice_kind, '未知')}）不符。",
+        field="--notice-kind",
+        hint=f"与此结果相符的告知书：{kinds}；请改 --outcome 或 --notice-kind。",
+    )
 
 
 def close(
@@ -925,8 +1038,14 @@ def close(
     on: dt.date,
     *,
     notice: str = "",
+    received_on: dt.date | None = None,
 ) -> Application:
-    """Close with exactly one outcome; record the reply when ``notice`` is given."""
+    """Close with exactly one outcome; record the reply when ``notice`` is given.
+
+    Refused when the date lies before receipt (``received_on``, the local receipt
+    day; default the date of ``received.at``) or an earlier event, when the notice
+    kind contradicts the outcome, and when a refusal gives no basis.
+    """
     check_outcome_code(outcome.code)
     _require_pending(app, "办结")
     if outcome.notice_kind and outcome.notice_kind not in NOTICE_KINDS:
@@ -934,8 +1053,27 @@ def close(
             app,
             f"告知书种类“{outcome.notice_kind}”无效；可选：{choices_text(NOTICE_KINDS)}。",
         )
+    check_outcome_notice(outcome.code, outcome.notice_kind)
+    if outcome.code.startswith(BASIS_REQUIRED) and not outcome.basis.strip():
+        raise _refuse(
+            app,
+            f"{outcome_label(outcome.code)} 须向申请人说明理由和法律依据"
+            "（附件2 第十条（三））。",
+            "请加 --basis “理由和法律依据”。",
+        )
+    received = received_on or app.received.at.date()
+    if on < received:
+        raise _refuse(
+            app,
+            f"办结日期 {on} 早于收到申请之日 {received}。",
+            "请用 --on YYYY-MM-DD 写明实际办结的日期。",
+        )
     if app.events and on < app.events[-1].day():
-        raise _refuse(app, f"办结日期 {on} 早于此前的记录 {app.events[-1].day()}。")
+        raise _refuse(
+            app,
+            f"办结日期 {on} 早于此前的记录 {app.events[-1].day()}。",
+            "请用 --on YYYY-MM-DD 写明实际办结的日期。",
+        )
     events = list(app.events)
     if notice:
         events.append(Event("replied", on=on, notice=notice))
@@ -943,6 +1081,30 @@ def close(
     return dataclasses.replace(
         app, events=tuple(events), status="closed", outcome=outcome
     )
+
+
+def reopen(app: Application, on: dt.date, reason: str) -> Application:
+    """Undo a wrong close as a new event: the earlier outcome is kept in the event,
+    the application is open again and can be closed anew."""
+    if app.status != "closed" or app.outcome is None or was_split(app):
+        raise _refuse(
+            app,
+            "只有已办结（且未拆分）的申请可以更正办结。",
+            "请用 portal applications show 核对状态。",
+        )
+    if not reason.strip():
+        raise _refuse(app, "更正办结须写明原因。", "请加 --reason “原因”。")
+    closed = app.last_event("closed")
+    if closed is not None and on < closed.day():
+        raise _refuse(app, f"更正日期 {on} 早于办结日期 {closed.day()}。")
+    previous = app.outcome
+    items = [f"原办理结果：{outcome_label(previous.code)}"]
+    if previous.notice_kind:
+        items.append(f"原告知书种类：{previous.notice_kind}")
+    if previous.basis:
+        items.append(f"原依据：{previous.basis}")
+    event = Event("reopened", on=on, reason=reason, items=tuple(items))
+    return app.with_event(event, status="open", outcome=None)
 
 
 def record_appeal(
@@ -968,10 +1130,22 @@ def record_appeal(
     pending = [
         index
         for index, appeal in enumerate(appeals)
-        if appeal.kind == kind and appeal.result == "pending"
+        if appeal.kind == kind
+        and appeal.result == "pending"
+        and (filed_on is None or appeal.filed_on == filed_on)
     ]
-    if filed_on is None and pending:
+    if pending and result == "pending":
+        raise _refuse(
+            app,
+            f"已有 {appeals[pending[-1]].filed_on} 提起、尚未审结的{APPEAL_KINDS[kind]}。",
+            "审结后请用 --result 登记结果（不必再写 --filed-on）。",
+        )
+    if pending:
         current = appeals[pending[-1]]
+        if decided_on is not None and decided_on < current.filed_on:
+            raise _refuse(
+                app, f"审结日期 {decided_on} 早于提起日期 {current.filed_on}。"
+            )
         appeals[pending[-1]] = Appeal(kind, current.filed_on, result, decided_on)
     elif filed_on is None:
         raise _refuse(

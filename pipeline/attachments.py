@@ -132,6 +132,12 @@ def inspect(attachment: Attachment) -> list[Concern]:
     return []
 
 
+def readable_format(attachment: Attachment) -> bool:
+    """Whether ``text_of`` can read the attachment's format (archives and old Office
+    and WPS files it cannot; images only for their text chunks and comments)."""
+    return attachment.suffix not in _OPAQUE
+
+
 def text_of(attachment: Attachment) -> str:
     """The text a reader of the file can read, for the content checks ("" if the
     format cannot be read): every text node and shown attribute of Office and OFD

@@ -607,6 +607,18 @@ def add_working_days(
     return due, tuple(walk.steps)
 
 
+def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar) -> int:
+    """How many working days fall after ``start`` up to and including ``end`` (0 when
+    ``end`` is not later); a day of an unknown year counts if it is a weekday."""
+    walk = _Walk(calendar, BUREAU_2018)
+    unknown: set[int] = set()
+    day, counted = start, 0
+    while day < end:
+        day += _ONE
+        counted += walk._is_workday(day, unknown)
+    return counted
+
+
 def reply_deadline(
     received: dt.date | Receipt,
     calendar: WorkCalendar,

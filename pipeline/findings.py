@@ -97,9 +97,12 @@ RULES = {
     "takedown-pending": "附件4 第八条",
     "takedown-unconfirmed": "附件4 第八条",
     "takedown-quoted": "附件4 第八条",
+    "takedown-key-missing": "附件4 第八条",
+    "withdrawal-missing": "附件1 第十五条",
     "site-leak": "附件4 第八条",
     "correction-missing": "附件1 第十五条",
     "correction-unknown": "附件1 第十五条",
+    "correction-unapproved": "附件1 第九条",
     "register-in-site": "附件2 第十五条、附件4 第四条",
     "disclosure-office": "附件2 第三条",
 }

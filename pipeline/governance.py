@@ -87,8 +87,11 @@ class Governance:
     # Every committed version of each withdrawal and takedown record, oldest first
     # (filled by the history adapter): a record deleted or rewritten since stays.
     records: dict[str, list[bytes]] = field(default_factory=dict)
-    # The committed bytes of a post's version by path and SHA-256 (history adapter).
-    earlier_version: Callable[[str, str], bytes | None] | None = None
+    # The committed bytes of a post's version by path and SHA-256, with its review
+    # record as it then stood (history adapter).
+    earlier_version: Callable[[str, str], tuple[bytes, bytes | None] | None] | None = (
+        None
+    )
 
     def witness(self, key: KeyGrant, path: str, armored: str) -> bool:
         """Whether ``armored`` was in the file ``path`` when ``key``'s revocation came

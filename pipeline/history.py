@@ -28,6 +28,7 @@ from pipeline.governance import (
     TrustError,
     govern,
 )
+from pipeline.review import record_path as review_path
 from pipeline.withdrawal import FOLDERS
 
 PIN_VARIABLE = "PORTAL_TRUST_ROOT"
@@ -91,8 +92,11 @@ def _commit_state(commit: git.Commit, prefix: str) -> State:
 
 
 def record_versions(root: Path, folders: Iterable[str]) -> dict[str, list[bytes]]:
-    """Every committed version of each file under ``folders`` on the checked-out
-    branch's first-parent line, oldest first (empty outside a git repository)."""
+    """Every committed version of each file under ``folders`` in any commit the
+    checked-out branch contains, oldest first (empty outside a git repository).
+
+    Every ancestor, not the first-parent line only: a merge whose first parent
+    predates a record must not make the record vanish."""
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -103,7 +107,7 @@ def record_versions(root: Path, folders: Iterable[str]) -> dict[str, list[bytes]
             return {}
         prefix = _prefix(repo, root)
         paths = [f"{prefix}{folder}" for folder in folders]
-        commits = list(repo.iter_commits("HEAD", first_parent=True, paths=paths))
+        commits = list(repo.iter_commits("HEAD", paths=paths, topo_order=True))
         for commit in reversed(commits):
             for folder in paths:
                 try:
@@ -120,30 +124,41 @@ def record_versions(root: Path, folders: Iterable[str]) -> dict[str, list[bytes]
     return versions
 
 
-def file_versions(root: Path, path: str) -> dict[str, bytes]:
-    """Every committed version of ``path`` on the first-parent line, by SHA-256."""
+def file_versions(root: Path, path: str) -> dict[str, tuple[bytes, bytes | None]]:
+    """Every committed version of ``path`` on the first-parent line, by SHA-256, with
+    the review record ``record`` as it stood in the latest commit holding that
+    version (``None`` when there was none)."""
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return {}
-    found: dict[str, bytes] = {}
+    found: dict[str, tuple[bytes, bytes | None]] = {}
     with repo:
         if not repo.head.is_valid():
             return {}
-        full = f"{_prefix(repo, root)}{path}"
+        prefix = _prefix(repo, root)
+        full = f"{prefix}{path}"
         for commit in repo.iter_commits("HEAD", first_parent=True, paths=[full]):
             try:
-                blob = commit.tree / full
+                data: bytes = (commit.tree / full).data_stream.read()
             except KeyError:
                 continue
-            data: bytes = blob.data_stream.read()
-            found.setdefault(hashlib.sha256(data).hexdigest(), data)
+            sha256 = hashlib.sha256(data).hexdigest()
+            if sha256 in found:
+                continue
+            try:
+                blob = commit.tree / f"{prefix}{review_path(path)}"
+                record: bytes | None = blob.data_stream.read()
+            except KeyError:
+                record = None
+            found[sha256] = (data, record)
     return found
 
 
 def files_before(root: Path, path: str, folder: str) -> dict[str, bytes] | None:
     """The files under ``folder`` as they were just before ``path`` first reached the
-    first-parent line; ``None`` when ``path`` was never committed."""
+    first-parent line (in the first commit, as it left them); ``None`` when ``path``
+    was never committed."""
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -157,11 +172,12 @@ def files_before(root: Path, path: str, folder: str) -> dict[str, bytes] | None:
         )
         if not commits:
             return None
-        parents = commits[-1].parents
-        if not parents:
-            return {}
+        # The first commit's parent; the first commit itself when it has none (an
+        # initial import: what it brought together counts as already there).
+        first = commits[-1]
+        base = first.parents[0] if first.parents else first
         try:
-            tree = parents[0].tree / f"{prefix}{folder}"
+            tree = base.tree / f"{prefix}{folder}"
         except KeyError:
             return {}
         return {

@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--register", type=Path, default=None, help="内部登记簿目录（默认按本机设置）"
     )
     _signing_options(takedown, "office_staff（先行撤下）、supervising_leader（确认）")
+    commands.add_parser(
+        "takedown-key",
+        parents=[common],
+        help="新建紧急撤下密钥（交办公室保管，设为部署的机密，不进仓库）",
+    )
 
     attach = commands.add_parser(
         "attach",
@@ -373,6 +378,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             comment=args.comment,
             at=args.at,
         )
+    if args.command == "takedown-key":
+        from pipeline.commands.withdraw import takedown_key
+
+        return takedown_key()
     if args.command == "attach":
         from pipeline.commands.attach import attach
 

@@ -28,11 +28,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from pipeline.commands.build import read_mkdocs_config
+from pipeline.commands.trust import verified
 from pipeline.errors import BuildError, PortalError
 from pipeline.findings import Finding
 from pipeline.history import pin_from, trusted_governance
 from pipeline.site import SiteSources, site_sources, with_language
-from pipeline.verify import verify_repository
 
 log = get_plugin_logger(__name__)
 
@@ -80,13 +80,7 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
                     "site_config/site.yml 的 markdown_extensions 不一致；"
                     "稿件审查时按后者渲染，网站必须与之相同。"
                 )
-            report = verify_repository(
-                root,
-                site_config,
-                witness=governance.witness,
-                earlier_records=governance.records,
-                earlier_version=governance.earlier_version,
-            )
+            report = verified(root, governance)
             blocked = report.blocked()
             if blocked and not self.config.exclude_unapproved:
                 raise PluginError(_refusal(blocked))

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline import yamlfile
 from pipeline.application import CHANNELS, Application
-from pipeline.config import SiteConfig
+from pipeline.config import DisclosureOffice, SiteConfig
 from pipeline.errors import PortalError, SigningError, raise_if_any
 from pipeline.findings import Finding
 from pipeline.post import Post, post_index, sha256_hex
@@ -50,7 +50,7 @@ DEFAULT_TEMPLATES = Path(__file__).parent / "templates" / "notices"
 # Who may approve a reply in the secrecy review (附件4 第四条、第六条).
 LEADER_ROLES = ("supervising_leader", "principal_leader")
 REVIEW_ARTICLE = "附件2 第九条、附件4 第六条"
-CITY_OFFICE = "常熟市政府信息公开工作主管部门"
+CITY_OFFICE = "常熟市人民政府办公室（政府信息公开工作主管部门）"
 THIRD_PARTY_ANSWERS = {
     "agree": "明确表示同意公开",
     "disagree": "不同意公开",
@@ -85,46 +85,93 @@ class NoticeKind:
     to_applicant: bool = True
 
 
+REGULATION = "《中华人民共和国政府信息公开条例》"
+BUREAU_RULES = "《常熟市科技局依申请公开制度》"
 KINDS = {
     kind.id: kind
     for kind in (
-        NoticeKind("acceptance", "依申请公开政府信息受理告知书", "附件2 第八条", False),
-        NoticeKind("correction", "补正告知书", "附件2 第十条（六）", False),
-        NoticeKind("extension", "延期答复告知书", "附件2 第十三条", False),
+        NoticeKind(
+            "acceptance", "依申请公开政府信息受理告知书", f"{BUREAU_RULES}第八条", False
+        ),
+        NoticeKind("correction", "补正告知书", f"{REGULATION}第三十条", False),
+        NoticeKind(
+            "extension", "延期答复告知书", f"{REGULATION}第三十三条第二款", False
+        ),
         NoticeKind(
             "third_party_consultation",
             "第三方意见征询函",
-            "附件2 第十二条",
+            f"{REGULATION}第三十二条",
             True,
             to_applicant=False,
         ),
         NoticeKind(
-            "third_party_outcome", "依申请公开政府信息告知书", "附件2 第十二条", True
+            "third_party_outcome",
+            "依申请公开政府信息告知书",
+            f"{REGULATION}第三十二条",
+            True,
         ),
-        NoticeKind("disclosed", "依申请公开政府信息告知书", "附件2 第十条（一）", True),
+        NoticeKind(
+            "disclosed",
+            "依申请公开政府信息告知书",
+            f"{REGULATION}第三十六条第（二）项",
+            True,
+        ),
         NoticeKind(
             "proactively_published",
             "依申请公开政府信息告知书",
-            "附件2 第十条（二）",
+            f"{REGULATION}第三十六条第（一）项",
             True,
         ),
-        NoticeKind("withheld", "依申请公开政府信息告知书", "附件2 第十条（三）", True),
-        NoticeKind("not_exist", "依申请公开政府信息告知书", "附件2 第十条（四）", True),
-        NoticeKind("not_ours", "依申请公开政府信息告知书", "附件2 第十条（五）", True),
-        NoticeKind("partial", "依申请公开政府信息告知书", "附件2 第十一条", True),
-        NoticeKind("repeated", "依申请公开政府信息告知书", "附件2 第十五条", True),
-        NoticeKind("unrelated", "依申请公开政府信息告知书", "附件2 第十六条", True),
+        NoticeKind(
+            "withheld",
+            "依申请公开政府信息告知书",
+            f"{REGULATION}第三十六条第（三）项",
+            True,
+        ),
+        NoticeKind(
+            "not_exist",
+            "依申请公开政府信息告知书",
+            f"{REGULATION}第三十六条第（四）项",
+            True,
+        ),
+        NoticeKind(
+            "not_ours",
+            "依申请公开政府信息告知书",
+            f"{REGULATION}第三十六条第（五）项",
+            True,
+        ),
+        NoticeKind(
+            "partial", "依申请公开政府信息告知书", f"{REGULATION}第三十七条", True
+        ),
+        NoticeKind(
+            "repeated",
+            "依申请公开政府信息告知书",
+            f"{REGULATION}第三十六条第（六）项",
+            True,
+        ),
+        NoticeKind(
+            "unrelated", "依申请公开政府信息告知书", f"{BUREAU_RULES}第十六条", True
+        ),
         NoticeKind(
             "already_answered",
             "依申请公开政府信息告知书",
-            "《政府信息公开条例》第三十六条（六）",
+            f"{REGULATION}第三十六条第（六）项",
             True,
         ),
         NoticeKind(
             "special_law",
             "依申请公开政府信息告知书",
-            "《政府信息公开条例》第三十六条（七）",
+            f"{REGULATION}第三十六条第（七）项",
             True,
+        ),
+        NoticeKind(
+            "not_accepted",
+            "政府信息公开申请不予受理告知书",
+            f"{BUREAU_RULES}第五条",
+            False,
+        ),
+        NoticeKind(
+            "split_request", "“一事一申请”告知书", f"{BUREAU_RULES}第十六条", False
         ),
     )
 }
@@ -168,6 +215,17 @@ PLACEHOLDERS = {
     "remedies": "救济途径（行政复议、行政诉讼）",
     "accessibility": "无障碍帮助（附件2 第十四条）",
     "need": "申请人登记的无障碍需要",
+    "deadline_article": "答复期限所依据的条款",
+    "extension_article": "延期所依据的条款",
+    "you_own": "“您本人”（自然人）或“贵单位”（法人或其他组织）",
+    "missing_papers": "代理人未出示的材料",
+    "office_contact": "受理机构的名称、地址、办公时间、电话、传真、电子邮箱（附件2 第三条）",
+    "office_name": "受理机构名称",
+    "office_address": "受理机构办公地址",
+    "office_hours": "受理机构办公时间",
+    "office_phone": "受理机构联系电话",
+    "office_fax": "受理机构传真号码",
+    "office_email": "受理机构电子邮箱",
 }
 # Placeholders a template must keep, so no edit can drop what the rules require.
 _REQUIRED = {"accessibility": "附件2 第十四条", "remedies": "救济途径"}
@@ -215,25 +273,71 @@ class NoticeFacts:
     special_law: str | None = None
     decision: str | None = None
     note: str = ""
+    basis: str | None = None
+    reason: str | None = None
+    # The receipt day and time as the deadline counts them (the site's time zone).
+    received_on: dt.date | None = None
+    received_local: dt.datetime | None = None
+    deadline_article: str = f"{REGULATION}第三十三条"
+    extension_article: str = f"{REGULATION}第三十三条第二款"
+    office: DisclosureOffice | None = None
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A rendered notice: its kind, the application's number and its Markdown."""
+    """A rendered notice: its kind, the application's number, its Markdown and its
+    version (1, then 2, 3… when a signed or issued one is kept and a new one made)."""
 
     kind: NoticeKind
     number: str
     markdown: str
+    version: int = 1
 
     @property
     def path(self) -> str:
-        """Where the notice lives in the register: ``replies/<number>/<kind>.md``."""
-        return notice_path(self.number, self.kind.id)
+        """Where the notice lives in the register: ``replies/<number>/<kind>.md``
+        (``<kind>-v2.md`` for a second version)."""
+        return notice_path(self.number, self.kind.id, self.version)
 
 
-def notice_path(number: str, kind: str) -> str:
-    """``replies/<number>/<kind>.md``, register-relative."""
-    return f"{REPLIES_DIR}/{number}/{kind}.md"
+def notice_path(number: str, kind: str, version: int = 1) -> str:
+    """``replies/<number>/<kind>.md`` (``<kind>-v<version>.md`` after the first),
+    register-relative."""
+    suffix = f"-v{version}" if version > 1 else ""
+    return f"{REPLIES_DIR}/{number}/{kind}{suffix}.md"
+
+
+_VERSIONED = re.compile(r"^(?P<kind>[a-z_]+?)(?:-v(?P<version>[2-9]|[1-9]\d+))?$")
+
+
+def kind_of_path(notice: str) -> str:
+    """The notice kind of the file at ``notice`` (``withheld-v2.md`` → ``withheld``)."""
+    match = _VERSIONED.match(PurePosixPath(notice).stem)
+    return match.group("kind") if match else PurePosixPath(notice).stem
+
+
+def public_article(article: str) -> str:
+    """An article as an applicant can look it up: ``附件2 第十三条`` becomes
+    ``《常熟市科技局依申请公开制度》第十三条``, ``《政府信息公开条例》`` its full name."""
+    text = article.replace("附件2 ", BUREAU_RULES)
+    return text.replace("《政府信息公开条例》", REGULATION)
+
+
+def own_words(applicant_type: str) -> str:
+    """How a notice says “you yourselves”: 您本人 to a person, 贵单位 otherwise."""
+    return "您本人" if applicant_type == "natural_person" else "贵单位"
+
+
+_NOTICE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.MULTILINE)
+
+
+def notice_date(markdown: str) -> dt.date | None:
+    """The date a notice bears: its last line written ``2026年9月24日``."""
+    found = _NOTICE_DATE.findall(markdown)
+    if not found:
+        return None
+    year, month, day = found[-1]
+    return dt.date(int(year), int(month), int(day))
 
 
 def review_path(notice: str) -> str:
@@ -329,7 +433,7 @@ def fill(
                     path=shown_as,
                     line=line,
                     field=f"${name}",
-                    hint="请在登记簿中补上这项内容（或在命令中给出），或从模板中删去这个占位符。",
+                    hint=_supply_hint(name),
                 )
             )
             return match.group(0)
@@ -348,6 +452,45 @@ def fill(
             )
     raise_if_any(problems)
     return filled
+
+
+# Where a missing placeholder's value comes from: the option or command to use.
+SOURCES = {
+    "reply_by": "请在 notice 命令中加 --reply-by YYYY-MM-DD",
+    "basis": "请在 notice 命令中加 --basis “理由和法律依据”",
+    "reason": "请在 notice 命令中加 --reason 代码或理由（如 withheld.state_secret）",
+    "decision": "请在 notice 命令中加 --decision “处理决定”",
+    "special_law": "请在 notice 命令中加 --special-law “法律、行政法规名称”",
+    "provided_form": "请在 notice 命令中加 --provided-form 形式",
+    "page_title": "请在 notice 命令中加 --page 标题或文号",
+    "page_doc_number": "请在 notice 命令中加 --page 标题或文号",
+    "page_url": "请在 notice 命令中加 --page 标题或文号",
+    "new_due": "请先用 portal applications extend 登记延期",
+    "extension_days": "请先用 portal applications extend 登记延期",
+    "extension_reason": "请先用 portal applications extend 登记延期",
+    "items": "请先用 portal applications request-correction 登记须补正的事项",
+    "third_party": "请先用 portal applications third-party --sent 日期 --party 名称 登记发函",
+    "third_party_answer": "请先用 portal applications third-party --answered 日期 --answer 登记答复",
+    "repeated_of": "请先用 portal applications repeats --link --number 编号 登记原申请",
+    "applicant": "请用 portal applications correct 编号 --name 补上申请人姓名或名称",
+    "applicant_name": "请用 portal applications correct 编号 --name 补上申请人姓名或名称",
+    "description": "请用 portal applications correct 编号 --description 补上内容描述",
+    "form": "请用 portal applications correct 编号 --form 补上形式要求",
+    "delivery": "请用 portal applications correct 编号 --delivery 补上获取方式",
+    "purpose": "请用 portal applications correct 编号 补上申请用途",
+    "agent": "本申请没有代理人",
+    "due": "请先补录收到申请之日：portal applications receipt 编号 --confirmed-at 时间",
+}
+
+
+def _supply_hint(name: str) -> str:
+    source = SOURCES.get(name)
+    if name.startswith("office_"):
+        source = (
+            "请在 site_config/site.yml 的 disclosure_office 中写明受理机构的联系方式"
+        )
+    where = f"{source}；" if source else ""
+    return f"{where}或从模板中删去这个占位符。"
 
 
 def _unknown(
@@ -372,19 +515,26 @@ def render_notice(
     *,
     bureau: str,
     templates: Templates,
+    version: int = 1,
 ) -> Notice:
     """The notice of ``kind`` for ``application``, rendered from its template."""
     notice_kind = kind_named(kind)
     values = notice_values(notice_kind, application, facts, bureau=bureau)
+    values["office_contact"] = ""
+    if facts.office is not None:
+        values["office_contact"] = _render_part("office_contact", values, templates)
     if notice_kind.to_applicant:
         values["remedies"] = _render_part("remedies", values, templates)
         values["accessibility"] = ""
         if values.get("need"):
             values["accessibility"] = _render_part("accessibility", values, templates)
     text, shown = templates.read(notice_kind.id)
+    if "office_contact" not in text and values["office_contact"]:
+        # A template copied before the office's contact was required still gets it.
+        text = text.rstrip("\n") + "\n\n$office_contact\n"
     required = _required(notice_kind)
     markdown = fill(text, values, shown_as=shown, required=required)
-    return Notice(notice_kind, application.number, _tidy(markdown))
+    return Notice(notice_kind, application.number, _tidy(markdown), version)
 
 
 def _required(kind: NoticeKind) -> tuple[str, ...]:
@@ -427,8 +577,12 @@ def notice_values(
     """Every placeholder's value for this notice; ``None`` where there is none."""
     applicant = application.applicant
     request = application.request
-    received = application.received.at
+    received = facts.received_local or application.received.at
+    received_on = facts.received_on or received.date()
     agent = application.agent.name if application.agent is not None else None
+    description = request.description or None
+    if description is None and kind.id in ("correction", "not_accepted"):
+        description = "申请书未写明所需信息的内容描述"
     values: dict[str, str | None] = {
         "bureau": bureau,
         "title": kind.title,
@@ -437,16 +591,16 @@ def notice_values(
         "applicant_name": applicant.name or None,
         "applicant": _applicant(applicant.name, agent),
         "agent": agent,
-        "received": chinese_date(received.date()),
-        "received_at": received.strftime("%Y年%m月%d日 %H:%M"),
+        "received": chinese_date(received_on),
+        "received_at": f"{chinese_date(received.date())} {received:%H:%M}",
         "channel": CHANNELS.get(application.received.channel),
-        "description": request.description or None,
+        "description": description,
         "form": request.form or None,
         "delivery": request.delivery or None,
         "purpose": request.purpose or None,
         "date": chinese_date(facts.on),
         "reply_days": str(facts.reply_days),
-        "due": _day(facts.due),
+        "due": _day(facts.due) or f"收到申请之日起第 {facts.reply_days} 个工作日",
         "new_due": _day(facts.new_due),
         "reply_by": _day(facts.reply_by),
         "provided_form": facts.provided_form or request.form,
@@ -456,11 +610,37 @@ def notice_values(
         "repeated_of": application.repeated_of or None,
         "need": applicant.accessibility or None,
         "right_body": _right_body(facts.right_body),
+        "deadline_article": facts.deadline_article,
+        "extension_article": facts.extension_article,
+        "you_own": own_words(applicant.type),
+        "missing_papers": "申请人、代理人的有效证件以及授权委托书",
     }
+    for event in application.events_of("not_accepted"):
+        values["missing_papers"] = _missing_papers(event.reason)
+    values.update(_office_values(facts.office))
     values.update(_outcome_values(application))
     values.update(_event_values(application))
     values.update(_page_values(facts.page))
+    if facts.basis is not None:
+        values["basis"] = facts.basis
+    if facts.reason is not None:
+        values["reason"] = REASONS.get(facts.reason, facts.reason)
+    if kind.id == "third_party_outcome":
+        # The applicant never learns who the third party is (its privacy, 第十五条).
+        values["third_party"] = "第三方"
     return values
+
+
+def _missing_papers(reason: str) -> str:
+    match = re.search(r"未出示(.+?)，", reason)
+    return match.group(1) if match else "申请人、代理人的有效证件以及授权委托书"
+
+
+def _office_values(office: DisclosureOffice | None) -> dict[str, str | None]:
+    keys = ("name", "address", "hours", "phone", "fax", "email")
+    if office is None:
+        return {f"office_{key}": None for key in keys}
+    return {f"office_{key}": getattr(office, key) for key in keys}
 
 
 def _applicant(name: str, agent: str | None) -> str | None:
@@ -517,13 +697,13 @@ def _page_values(page: PublishedPage | None) -> dict[str, str | None]:
 def _right_body(body: Body | None) -> str:
     if body is None:
         return (
-            f"本局不能确定该政府信息的公开机关，请您向{CITY_OFFICE}咨询"
-            "（附件2 第十条（五））。"
+            f"本局不能确定负责公开该政府信息的行政机关，请您向{CITY_OFFICE}咨询"
+            f"（{BUREAU_RULES}第十条第（五）项）。"
         )
     contact = f"，联系方式：{body.contact}" if body.contact else ""
     return (
-        f"该政府信息由{body.name}负责公开，请您向该机关申请{contact}"
-        "（附件2 第十条（五））。"
+        f"负责公开该政府信息的行政机关是{body.name}，请您向该机关申请{contact}"
+        f"（{REGULATION}第三十六条第（五）项）。"
     )
 
 
@@ -762,7 +942,12 @@ def write_notice(register: Path, notice: Notice) -> Path:
 
 
 def issue_reply(
-    register: Path, config: SiteConfig, notice: str, *, now: dt.datetime
+    register: Path,
+    config: SiteConfig,
+    notice: str,
+    *,
+    now: dt.datetime,
+    large: bool = False,
 ) -> Path:
     """Write the .docx of a reply notice that a leader approved; ``ReplyError`` (with
     every reason) when it is not approved."""
@@ -774,14 +959,48 @@ def issue_reply(
             hint=f"请局领导运行 portal applications sign-reply {notice} --role supervising_leader"
             f"（{REVIEW_ARTICLE}）。",
         )
-    return write_docx(register, notice)
+    return write_docx(register, notice, author=config.site.title, large=large)
 
 
-def write_docx(register: Path, notice: str) -> Path:
-    """Write ``<notice>.docx`` beside the Markdown notice, from its exact text."""
+def write_docx(
+    register: Path, notice: str, *, author: str = "", large: bool = False
+) -> Path:
+    """Write ``<notice>.docx`` beside the Markdown notice, from its exact text, marked
+    as a register notice; ``large`` for an applicant who needs large print."""
     from pipeline.notice_docx import markdown_to_docx
 
     text = _notice_bytes(register, notice).decode("utf-8")
+    kind = KINDS.get(kind_of_path(notice))
     target = (register / notice).with_suffix(".docx")
-    yamlfile.write_atomic(target, markdown_to_docx(text))
+    data = markdown_to_docx(
+        text,
+        author=author,
+        title=kind.title if kind else "",
+        large=large,
+        register_notice=True,
+    )
+    yamlfile.write_atomic(target, data)
     return target
+
+
+def needs_large_print(application: Application) -> bool:
+    """Whether the applicant asked for large print (大字, 附件2 第十四条)."""
+    return "大字" in application.applicant.accessibility
+
+
+def issued_already(register: Path, notice: str) -> str | None:
+    """Why the notice at ``notice`` may no longer be replaced: it was signed (a review
+    record exists) or issued (its .docx exists); ``None`` when it may be."""
+    if (register / review_path(notice)).is_file():
+        return "已有保密审查签批记录"
+    if (register / notice).with_suffix(".docx").is_file():
+        return "已生成 .docx（已发出）"
+    return None
+
+
+def next_version(register: Path, number: str, kind: str) -> int:
+    """The first version of ``kind`` for ``number`` not yet in the register."""
+    version = 1
+    while (register / notice_path(number, kind, version)).exists():
+        version += 1
+    return version

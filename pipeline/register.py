@@ -18,6 +18,7 @@ import fcntl
 import os
 import re
 import time
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -48,14 +49,12 @@ REPLIES_DIR = "replies"
 TEMPLATES_DIR = "templates"
 LOCK_FILE = ".portal-register.lock"
 SETTING_KEY = "register"
+CLERK_KEY = "clerk"
 _INIT_HINT = (
     "请运行 portal applications init DIR 建立登记簿，"
     f"或设置环境变量 {ENV_VARIABLE}，或用 --register DIR 指定。"
 )
 _SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".mypy_cache"}
-_APPLICATION_LINE = re.compile(
-    r"^number:\s*['\"]?\d{4}-\d{4}(-\d+)?['\"]?\s*$", re.MULTILINE
-)
 
 
 class RegisterError(PortalError):
@@ -83,14 +82,25 @@ def _read_settings(path: Path) -> dict[str, object]:
     return dict(document)
 
 
-def record_setting(register: Path, env: Mapping[str, str]) -> Path:
-    """Write ``register: <absolute path>`` into the local settings; the settings file."""
+def record_setting(
+    register: Path, env: Mapping[str, str], *, clerk: str | None = None
+) -> Path:
+    """Write ``register: <absolute path>`` (and ``clerk: <roster id>`` when given)
+    into the local settings; the settings file."""
     path = settings_path(env)
     settings = _read_settings(path)
     settings[SETTING_KEY] = str(register.resolve())
+    if clerk:
+        settings[CLERK_KEY] = clerk
     header = "# portal 本机设置（不属于任何仓库）。\n"
     yamlfile.write_atomic(path, yamlfile.dump(settings, header=header).encode())
     return path
+
+
+def remembered_clerk(env: Mapping[str, str]) -> str | None:
+    """The clerk ``init --clerk`` recorded in the local settings, if any."""
+    value = _read_settings(settings_path(env)).get(CLERK_KEY)
+    return value if isinstance(value, str) and value else None
 
 
 def locate_register(option: Path | None, env: Mapping[str, str]) -> Path:
@@ -423,12 +433,43 @@ def deadline_of(
 # The site must hold none of it
 
 
+_TEXT_SUFFIXES = (
+    ".yml",
+    ".yaml",
+    ".txt",
+    ".text",
+    ".md",
+    ".markdown",
+    ".json",
+    ".csv",
+    ".tsv",
+    ".xml",
+    ".html",
+    ".htm",
+    ".log",
+    ".ini",
+    ".toml",
+)
+_ANY_NUMBER = re.compile(
+    r"""(?:^|[{,])[\s\-]*["']?number["']?\s*[:=,]\s*["']?\d{4}-\d{4}(-\d+)?["']?""",
+    re.MULTILINE,
+)
+_ANY_RECEIVED = re.compile(
+    r"""(?:^|[{,])[\s\-]*["']?received["']?\s*[:=,]""", re.MULTILINE
+)
+_REPLY_RECORD = re.compile(r"^post:\s*['\"]?replies/", re.MULTILINE)
+_HEAD = 16384
+
+
 def register_files_in_site(site_root: Path) -> list[PortalError]:
     """A problem for every register file found anywhere in the site tree.
 
-    Found: the ``.portal-register`` marker, every ``.yml``/``.yaml`` file with a
-    top-level application ``number:`` and every incident (``kind: incident``),
-    wherever it was copied, ``content/`` included.
+    Found: the ``.portal-register`` marker; an application (a top-level ``number:``
+    with ``received:``) saved under any text extension (YAML, Markdown, text, JSON,
+    CSV…); a reply's review record (``post: replies/…``); a notice .docx written from
+    the register (``notice_docx.NOTICE_MARKER`` in its core properties); every
+    incident (``kind: incident``), wherever it was copied, ``content/`` included.
+    Only the first 16 KiB of a text file is read.
     """
     problems: list[PortalError] = []
     for folder, dirs, files in os.walk(site_root):
@@ -436,33 +477,53 @@ def register_files_in_site(site_root: Path) -> list[PortalError]:
         for name in sorted(files):
             path = Path(folder) / name
             relative = path.relative_to(site_root).as_posix()
-            if name == MARKER:
-                problems.append(_leak(relative, "依申请公开登记簿的标记文件"))
-            elif name.endswith((".yml", ".yaml")) and _is_application(path):
-                problems.append(_leak(relative, "依申请公开登记簿中的申请"))
-            elif name.endswith((".yml", ".yaml")) and _is_incident(path):
-                problems.append(_leak(relative, "泄密（误发）事件登记"))
+            what = _register_kind(path, name)
+            if what is not None:
+                problems.append(_leak(relative, what))
     return problems
 
 
-def _is_incident(path: Path) -> bool:
-    """Whether ``path`` is an incident of the register (``pipeline.incident``)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return b"\nkind: incident\n" in b"\n" + head
+def _register_kind(path: Path, name: str) -> str | None:
+    if name == MARKER:
+        return "依申请公开登记簿的标记文件"
+    lower = name.lower()
+    if lower.endswith(".docx"):
+        return "依申请公开登记簿中的告知书" if _is_register_docx(path) else None
+    if not lower.endswith(_TEXT_SUFFIXES):
+        return None
+    head = _head(path)
+    if b"number" in head and b"received" in head and _is_application(head):
+        return "依申请公开登记簿中的申请"
+    if b"replies/" in head and _REPLY_RECORD.search(head.decode("utf-8", "replace")):
+        return "依申请公开登记簿中答复告知书的保密审查记录"
+    if lower.endswith((".yml", ".yaml")) and b"\nkind: incident\n" in b"\n" + head:
+        return "泄密（误发）事件登记"
+    return None
 
 
-def _is_application(path: Path) -> bool:
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
-            head = handle.read(65536)
+            return handle.read(_HEAD)
     except OSError:
-        return False
+        return b""
+
+
+def _is_application(head: bytes) -> bool:
     text = head.decode("utf-8", "replace")
-    return bool(_APPLICATION_LINE.search(text)) and "\nreceived:" in f"\n{text}"
+    return bool(_ANY_NUMBER.search(text)) and bool(_ANY_RECEIVED.search(text))
+
+
+def _is_register_docx(path: Path) -> bool:
+    """Whether the .docx carries the register's notice marker in its core properties."""
+    from pipeline.notice_docx import NOTICE_MARKER
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return NOTICE_MARKER.encode() in core
 
 
 def _leak(relative: str, what: str) -> RegisterError:

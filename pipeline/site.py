@@ -198,8 +198,9 @@ def site_sources(
         notice = page_path(
             PurePosixPath(record.post).relative_to(CONTENT_DIR).as_posix()
         )
-        if notice in pages:
-            continue
+        name = PurePosixPath(record.post).stem
+        if notice in pages or any(g.found(name) is not None for g in report.guards):
+            continue  # An address that itself leaks leaves the site with the page.
         files[notice] = notice_page(record, config, notice)
         pages[notice] = ExpectedPage(
             notice, notice, WITHDRAWN, record.post, record.digest

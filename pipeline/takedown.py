@@ -2,18 +2,23 @@
 
 When something secret or personal was published, every byte of it must leave the
 site: its page, the search index, the sitemap, its attachments and any other page that
-quoted it. The takedown record keeps the leaked text only as fingerprints, so that
-the record itself repeats nothing: the text is normalised (NFKC, lower case, letters
-and digits only, so that spacing, punctuation, markup, full-width forms and character
-references change nothing), cut into every run of ``SIZE`` characters, and each run
-hashed with a key of the record's own (BLAKE2b). A text contains the leak when one of
-its runs has one of those fingerprints.
+quoted it. The takedown record keeps the leaked text only as fingerprints: the text is
+normalised (NFKC, lower case, Chinese numerals as digits, letters and digits only, so
+that spacing, punctuation, markup, full-width forms and character references change
+nothing), cut into every run of ``SIZE`` characters, and each run hashed with BLAKE2b
+under the office's takedown key. A text contains the leak when one of its runs has one
+of those fingerprints.
 
-Only what first reached the site with the leaked post is guarded: runs that other
-posts already held before it was published (set phrases, the names of laws, the
-bureau's own name) are left out, so taking a short post down never takes the
-Constitution with it. Text the office names on its own (``extra``: a mobile number, a
-name) is guarded whatever its length.
+The key is a secret (``PORTAL_TAKEDOWN_KEY``), never in the repository: whoever holds
+fingerprints and key can test guesses one character at a time and rebuild the text.
+The record names the key only by a digest (``key_id``); checking for quotations needs
+the key itself, which the office and the deployment have.
+
+Only what first reached the site with the leaked post is guarded: runs that posts still
+published held before it (set phrases, the names of laws, the bureau's own name) are
+left out, so taking a short post down never takes the Constitution with it. Text the
+office names on its own (``extra``: a mobile number, a name) is guarded whatever its
+length.
 """
 
 from __future__ import annotations
@@ -21,25 +26,65 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote
+
+from pipeline.errors import PortalError
 
 # Every quotation of at least this many letters and digits is found; shorter common
 # runs (dates, short phrases) are not worth a false alarm.
 SIZE = 10
+# What the fingerprints are made of; a record of another scheme is refused, never
+# read as this one.
+SCHEME = "blake2b-10-nfkc-casefold-numerals-ln-utf32"
+KEY_VARIABLE = "PORTAL_TAKEDOWN_KEY"
 _DIGEST = 10
 _TAG = re.compile(r"<[^<>]*>")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _ATTRIBUTE = re.compile(r"""=\s*"([^"]*)"|=\s*'([^']*)'""")
+_NUMERALS = str.maketrans(
+    "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789"
+)
 
 
 def normalised(text: str) -> str:
-    """``text`` as the guard compares it: NFKC, lower case, letters and digits only."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """``text`` as the guard compares it: NFKC, lower case, Chinese numerals as
+    digits, letters and digits only."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_NUMERALS)
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def key_id(key: str) -> str:
+    """The name a record gives its key: a digest that does not reveal it."""
+    return hashlib.sha256(b"portal-takedown-key\n" + bytes.fromhex(key)).hexdigest()[
+        :16
+    ]
+
+
+def new_key() -> str:
+    """A fresh takedown key: 32 random bytes in hex."""
+    return secrets.token_hex(32)
+
+
+def key_from(environ: dict[str, str] | os._Environ[str]) -> str | None:
+    """The takedown key from ``$PORTAL_TAKEDOWN_KEY``, checked; ``None`` when unset."""
+    value = environ.get(KEY_VARIABLE, "").strip()
+    if not value:
+        return None
+    try:
+        if len(bytes.fromhex(value)) < 16:
+            raise ValueError
+    except ValueError:
+        raise PortalError(
+            f"环境变量 {KEY_VARIABLE} 不是有效的紧急撤下密钥（至少 32 位十六进制）。",
+            hint="请向办公室索取密钥；新建密钥用 portal takedown-key。",
+        ) from None
+    return value
 
 
 def runs(stream: str, size: int) -> Iterator[str]:
@@ -54,29 +99,38 @@ def runs(stream: str, size: int) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class Guard:
-    """The keyed fingerprints of a leak, by run length."""
+    """The keyed fingerprints of a leak, by run length; ``key`` is set only when the
+    takedown key is at hand (``with_key``)."""
 
-    key: str
+    key_id: str
     fingerprints: dict[int, frozenset[str]]
+    key: str | None = None
 
     def _print(self, run: str) -> str:
+        assert self.key is not None
         return hashlib.blake2b(
             run.encode("utf-32-le"), key=bytes.fromhex(self.key), digest_size=_DIGEST
         ).hexdigest()
+
+    def with_key(self, key: str | None) -> Guard | None:
+        """This guard able to look for the leak, or ``None`` without its key."""
+        if key is None or key_id(key) != self.key_id:
+            return None
+        return Guard(self.key_id, self.fingerprints, key)
 
     @classmethod
     def of(
         cls,
         leaked: Iterable[str],
         *,
+        key: str,
         before: Iterable[str] = (),
         extra: Iterable[str] = (),
-        key: str | None = None,
     ) -> Guard:
         """The guard of the ``leaked`` texts, leaving out every run already in
         ``before`` (what the site held before the leak), plus each ``extra`` text
         whole."""
-        empty = cls(key or secrets.token_hex(16), {})
+        empty = cls(key_id(key), {}, key)
         known: set[str] = set()
         streams = []
         for text in before:
@@ -94,7 +148,9 @@ class Guard:
             run = normalised(text)
             if run:
                 prints.setdefault(len(run), set()).add(empty._print(run))
-        return cls(empty.key, {n: frozenset(p) for n, p in sorted(prints.items())})
+        return cls(
+            empty.key_id, {n: frozenset(p) for n, p in sorted(prints.items())}, key
+        )
 
     @property
     def empty(self) -> bool:
@@ -108,6 +164,7 @@ class Guard:
         across the files of a site, whose pages repeat the same lines); only runs
         inside a new line, or across a line break, are fingerprinted.
         """
+        assert self.key is not None, "a guard without its key finds nothing"
         clean = set() if clean is None else clean
         lines = [normalised(line) for line in text.split("\n")]
         stream = "".join(lines)
@@ -136,9 +193,10 @@ class Guard:
         return None
 
     def entry(self) -> dict[str, object]:
-        """The guard as it is written into the takedown record."""
+        """The guard as it is written into the takedown record (never the key)."""
         return {
-            "key": self.key,
+            "scheme": SCHEME,
+            "key_id": self.key_id,
             "fingerprints": {
                 str(size): sorted(prints) for size, prints in self.fingerprints.items()
             },
@@ -174,7 +232,9 @@ def readable(data: bytes, name: str) -> str:
             pass
     parts = [_TAG.sub("", _COMMENT.sub("", text))]
     parts.extend(match.group(1) for match in _COMMENT.finditer(text))
-    parts.extend(a or b for a, b in _ATTRIBUTE.findall(text))
+    values = [html.unescape(a or b) for a, b in _ATTRIBUTE.findall(text)]
+    parts.extend(values)
+    parts.extend(unquote(value) for value in values if "%" in value)
     return html.unescape("\n".join(parts))
 
 

@@ -39,6 +39,7 @@ from pipeline.policy import HANDLER, OPINION_LABELS, Requirement
 from pipeline.post import (
     CONTENT_DIR,
     Post,
+    parse_post,
     post_index,
     post_paths,
     read_post,
@@ -53,6 +54,7 @@ from pipeline.review import (
     Signature,
     post_path_for,
     read_record,
+    record_from_bytes,
     record_path,
     record_paths,
     signature_payload,
@@ -70,8 +72,9 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 # now revoked, was already on the branch when the revocation took effect. A signing
 # time is only what the signer claims; the branch's history is what others saw.
 Witness = Callable[[KeyGrant, str, str], bool]
-# The committed bytes of the post at a path with a SHA-256, from the history.
-EarlierVersion = Callable[[str, str], bytes | None]
+# The committed bytes of the post at a path with a SHA-256, and its review record as
+# it then stood, from the history.
+EarlierVersion = Callable[[str, str], tuple[bytes, bytes | None] | None]
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,10 @@ class Report:
     withdrawn: list[Withdrawal] = field(default_factory=list)
     # What emergency takedowns guard: no built file may hold any of it.
     guards: list[Guard] = field(default_factory=list)
+    # Takedowns in force whose quotations could not be looked for (no key at hand).
+    unchecked: list[Withdrawal] = field(default_factory=list)
+    # The base branch's batch manifests, when verifying against one.
+    base_batches: BatchIndex | None = None
     # The earlier approved versions corrected posts name, by (path, SHA-256).
     earlier: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
@@ -130,6 +137,7 @@ def verify_repository(
     witness: Witness | None = None,
     earlier_records: Mapping[str, list[bytes]] | None = None,
     earlier_version: EarlierVersion | None = None,
+    takedown_key: str | None = None,
 ) -> Report:
     """Verify every post under ``root/content`` against its record, roster and policy.
 
@@ -140,7 +148,8 @@ def verify_repository(
     ``earlier_records`` (from the history) holds every committed version of each
     withdrawal and takedown record: one deleted or rewritten since stays in force
     (``withdrawal.merge_history``). ``earlier_version`` finds the committed bytes of
-    a post's earlier version for the corrections (更正说明) a post names; with
+    a post's earlier version for the corrections (更正说明) a post names;
+    ``takedown_key`` lets emergency takedowns look for quotations of a leak; with
     ``base``, a post approved there and changed here must name the version it
     corrects.
     """
@@ -151,7 +160,8 @@ def verify_repository(
     batches = read_batches(root)
     report.findings.extend(from_error("review-invalid", p) for p in batches.problems)
     if base is not None:
-        report.findings.extend(_rewritten_batches(batches, read_batches(base)))
+        report.base_batches = read_batches(base)
+        report.findings.extend(_rewritten_batches(batches, report.base_batches))
     batches = _checked_batches(batches, config, now, witness, set(paths), report)
     attached: set[str] = set()
     index = post_index(root, config)
@@ -168,7 +178,11 @@ def verify_repository(
         )
         findings.extend(rewritten.get(path, []))
         if post is not None:
-            findings.extend(_correction_findings(post, base, earlier_version, report))
+            findings.extend(
+                _correction_findings(
+                    post, base, earlier_version, report, config, now, witness
+                )
+            )
         report.checked += 1
         if post is not None:
             folder = folder_of(post.path)
@@ -185,8 +199,36 @@ def verify_repository(
     )
     report.findings.extend(_stray_files(root, attached))
     report.findings.extend(_orphan_records(root, set(paths)))
-    _apply_withdrawals(root, config, report, now, witness, earlier_records or {})
+    _apply_withdrawals(
+        root, config, report, now, witness, earlier_records or {}, takedown_key
+    )
+    if base is not None:
+        report.findings.extend(_vanished(root, base, set(paths), report))
     return report
+
+
+def _vanished(root: Path, base: Path, paths: set[str], report: Report) -> list[Finding]:
+    """Posts published on the base branch and gone here without a withdrawal: their
+    addresses would stop answering with no notice (附件1 第十五条)."""
+    from pipeline.withdrawal import FOLDERS
+    from pipeline.withdrawal import record_path as withdrawal_path
+
+    findings = []
+    for path in post_paths(base):
+        if path in paths or _approved_on_base(base, path, report.base_batches) is None:
+            continue
+        if any((root / withdrawal_path(kind, path)).is_file() for kind in FOLDERS):
+            continue
+        findings.append(
+            finding(
+                path,
+                "withdrawal-missing",
+                "这篇已发布的稿件被删除或改名了，却没有撤稿记录：原网址将不再有任何说明。",
+                hint=f"请恢复该文件，再用 portal withdraw {path} --reason … 撤稿"
+                "（网页改为撤稿说明）；要改名的，请在新文件中发布并撤下旧文件。",
+            )
+        )
+    return findings
 
 
 def _apply_withdrawals(
@@ -196,6 +238,7 @@ def _apply_withdrawals(
     now: dt.datetime,
     witness: Witness | None,
     earlier: Mapping[str, list[bytes]],
+    takedown_key: str | None,
 ) -> None:
     """Take withdrawn and taken-down posts, and posts quoting a leak, off the list."""
     # Imported here: withdrawal records are signed and checked with this module's
@@ -205,7 +248,9 @@ def _apply_withdrawals(
     current = {p: (root / p).read_bytes() for p in withdrawal.record_paths(root)}
     records, findings = withdrawal.merge_history(current, earlier)
     report.findings.extend(findings)
-    withdrawal.apply(report, records, config, now=now, witness=witness)
+    withdrawal.apply(
+        report, records, config, now=now, witness=witness, takedown_key=takedown_key
+    )
 
 
 def verify_post(
@@ -807,22 +852,72 @@ def _demo_findings(counted: Iterable[Counted]) -> list[Finding]:
     ]
 
 
+def _was_approved(
+    path: str,
+    data: bytes,
+    record_data: bytes | None,
+    config: SiteConfig,
+    now: dt.datetime,
+    witness: Witness | None,
+) -> bool:
+    """Whether the version ``data`` of the post at ``path`` was approved by its review
+    record of the time (``record_data``) as the policy in force asks."""
+    if record_data is None:
+        return False
+    old, _ = parse_post(path, data, config)
+    record, _ = record_from_bytes(record_data, record_path(path))
+    if old is None or record is None or record.sha256 != old.sha256:
+        return False
+    counted = [
+        outcome
+        for signature in record.signatures
+        if isinstance(
+            outcome := check_signature(
+                record, signature, old, config, now=now, witness=witness
+            ),
+            Counted,
+        )
+    ]
+    required = {r.role for r in config.policy.requirements(old.tier)}
+    _, missing = _requirement_findings(old, config, counted, now)
+    return not missing and not return_findings(counted, required)
+
+
 def _correction_findings(
     post: Post,
     base: Path | None,
     earlier_version: EarlierVersion | None,
     report: Report,
+    config: SiteConfig,
+    now: dt.datetime,
+    witness: Witness | None,
 ) -> list[Finding]:
     """A published post that changed says so (附件1 第十五条): each correction names a
     committed earlier version, and a post approved on the base branch and changed
     here adds a correction naming that version."""
     findings = []
     for correction in post.corrections:
-        data = (
+        found = (
             earlier_version(post.path, correction.replaces) if earlier_version else None
         )
-        if data is not None:
-            report.earlier[(post.path, correction.replaces)] = data
+        if found is not None:
+            data, record = found
+            if _was_approved(post.path, data, record, config, now, witness):
+                report.earlier[(post.path, correction.replaces)] = data
+            else:
+                findings.append(
+                    finding(
+                        post.path,
+                        "correction-unapproved",
+                        f"更正说明（{correction.date}）所说的更正前版本 "
+                        f"{correction.replaces[:12]}… 当时没有有效的审批，"
+                        "网站不展示它，更正说明不带链接。",
+                        severity=WARNING,
+                        line=correction.line,
+                        field="corrections.replaces",
+                        hint="replaces 应为更正前已发布（已审批）的版本。",
+                    )
+                )
         elif earlier_version is not None:
             findings.append(
                 finding(
@@ -836,7 +931,11 @@ def _correction_findings(
                     "sha256sum），不能是别的文件。",
                 )
             )
-    approved = _approved_on_base(base, post.path) if base is not None else None
+    approved = (
+        _approved_on_base(base, post.path, report.base_batches)
+        if base is not None
+        else None
+    )
     if approved is not None and approved != post.sha256:
         if not any(c.replaces == approved for c in post.corrections):
             findings.append(
@@ -853,19 +952,21 @@ def _correction_findings(
     return findings
 
 
-def _approved_on_base(base: Path, path: str) -> str | None:
-    """The SHA-256 of the post at ``path`` on the base branch when its record there
-    covers those bytes with an approval; ``None`` otherwise."""
+def _approved_on_base(
+    base: Path, path: str, batches: BatchIndex | None = None
+) -> str | None:
+    """The SHA-256 of the post at ``path`` on the base branch when its record or a
+    batch manifest there covers those bytes with an approval; ``None`` otherwise."""
     post = base / path
     if not post.is_file():
         return None
-    record, _ = read_record(base, record_path(path))
     sha256 = sha256_hex(post.read_bytes())
-    if record is None or record.sha256 != sha256:
-        return None
-    if not any(s.decision == "approve" for s in record.signatures):
-        return None
-    return sha256
+    record, _ = read_record(base, record_path(path))
+    approvals = list(record.signatures) if record and record.sha256 == sha256 else []
+    for batch, listed in (batches or read_batches(base)).listing(path):
+        if listed == sha256:
+            approvals.extend(batch.signatures)
+    return sha256 if any(s.decision == "approve" for s in approvals) else None
 
 
 def _rewritten_records(root: Path, base: Path) -> dict[str, list[Finding]]:

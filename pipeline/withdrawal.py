@@ -31,13 +31,14 @@ import datetime as dt
 import hashlib
 import html
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from pipeline import yamlfile
-from pipeline.attachments import text_of
+from pipeline.attachments import readable_format, text_of
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, RecordError, SigningError, raise_if_any
 from pipeline.fields import Fields
@@ -54,9 +55,10 @@ from pipeline.sign import (
     signer_of,
     signing_moment,
 )
-from pipeline.takedown import Guard
+from pipeline.takedown import KEY_VARIABLE, SCHEME, Guard
 from pipeline.verify import Counted, Report, Witness, assign_roles, check_signer
 
+_KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 WITHDRAWAL = "withdrawal"
 TAKEDOWN = "takedown"
 FOLDERS = {
@@ -64,6 +66,8 @@ FOLDERS = {
     TAKEDOWN: f"{REVIEWS_DIR}/_takedowns",
 }
 LABELS = {WITHDRAWAL: "撤稿", TAKEDOWN: "紧急撤下"}
+# ``guarded_line`` for a post with an attachment whose text cannot be read.
+UNREADABLE = -1
 _HEADER = (
     "# {label}记录：由 portal {command} 生成和追加，请勿手工修改或删除；"
     "改动会使签名失效，删除不会使它失效。\n"
@@ -224,25 +228,29 @@ def _read_guard(top: Fields) -> Guard | None:
     guard = top.mapping_of("guard")
     if guard is None:
         return None
-    guard.only(["key", "fingerprints"])
-    key = guard.text("key", what="指纹密钥（十六进制）")
-    prints = guard.mapping_of("fingerprints")
-    if key is None or prints is None:
+    guard.only(["scheme", "key_id", "fingerprints"])
+    scheme = guard.text("scheme", what="指纹算法")
+    if scheme is not None and scheme != SCHEME:
+        guard.fail(
+            "scheme",
+            f"指纹算法 {scheme} 不是本版本使用的 {SCHEME}；不能按它检查引用。",
+            "请用本版本重新登记紧急撤下（portal takedown），或使用登记时的版本。",
+        )
         return None
+    identity = guard.text("key_id", pattern=_KEY_ID, what="密钥摘要（16 位十六进制）")
+    prints = guard.mapping_of("fingerprints", required=False)
     found: dict[int, frozenset[str]] = {}
-    for size, values in prints.mapping.items():
+    for size, values in prints.mapping.items() if prints else []:
         if not (isinstance(size, str) and size.isdigit()) or not isinstance(
             values, list
         ):
+            assert prints is not None
             prints.fail(str(size), "应是“长度: [指纹, …]”。")
             continue
         found[int(size)] = frozenset(str(v) for v in values)
-    try:
-        bytes.fromhex(key)
-    except ValueError:
-        guard.fail("key", "应是十六进制。")
+    if identity is None:
         return None
-    return Guard(key, found)
+    return Guard(identity, found)
 
 
 def read_withdrawal(
@@ -467,12 +475,17 @@ def _counted(
 def _holds(
     config: SiteConfig, record: Withdrawal, person_id: str, signature: Signature
 ) -> bool:
+    """Whether the signer held the role where it counts: the role that acts first on a
+    takedown in the office, every other role in the post's department."""
     person = config.roster.get(person_id)
     if person is None:
         return False
-    return person.holds(
-        signature.role, record.department, signature.signed_at
-    ) or person.holds(signature.role, config.office.id, signature.signed_at)
+    acting_first = (
+        record.kind == TAKEDOWN
+        and signature.role == config.policy.takedown_rules().emergency_by.role
+    )
+    where = config.office.id if acting_first else record.department
+    return person.holds(signature.role, where, signature.signed_at)
 
 
 def _department_name(config: SiteConfig, record: Withdrawal) -> str:
@@ -490,20 +503,40 @@ def apply(
     *,
     now: dt.datetime,
     witness: Witness | None = None,
+    takedown_key: str | None = None,
 ) -> None:
     """Take withdrawn and taken-down posts out of ``report.publishable`` and hold back
-    every post holding a guarded fingerprint; record what happened in ``report``."""
+    every post holding a guarded fingerprint; record what happened in ``report``.
+
+    Without the takedown key (``takedown_key``) quotations cannot be looked for: the
+    taken-down post stays down and the takedown is listed in ``report.unchecked``.
+    """
+    posts = {post.path: post for post in report.publishable}
     for record in records:
         judgement = judge(record, config, now=now, witness=witness)
         report.findings.extend(judgement.findings)
+        post = posts.get(record.post)
+        if judgement.in_force and record.kind == WITHDRAWAL and post is not None:
+            if post.department != record.department:
+                report.findings.append(_moved(record, post))
+                continue
         if not judgement.in_force:
             continue
+        guard = None
         if record.kind == TAKEDOWN and record.guard is not None:
-            report.guards.append(record.guard)
-        posts = {post.path: post for post in report.publishable}
-        post = posts.get(record.post)
-        if record.kind == WITHDRAWAL or post is None or post.sha256 == record.sha256:
-            if post is not None:
+            guard = record.guard.with_key(takedown_key)
+            if guard is None:
+                report.unchecked.append(record)
+                report.findings.append(_no_key(record))
+            else:
+                report.guards.append(guard)
+        if (
+            record.kind == WITHDRAWAL
+            or post is None
+            or post.sha256 == record.sha256
+            or guard is None
+        ):
+            if post is not None and post in report.publishable:
                 report.publishable.remove(post)
             report.withdrawn.append(record)
     taken = {r.post: r for r in records if r.kind == TAKEDOWN}
@@ -517,26 +550,61 @@ def apply(
             own = taken.get(post.path)
             if own is not None and own not in report.withdrawn:
                 report.withdrawn.append(own)
-            where = f"第 {line} 行起" if line else "附件中"
-            report.findings.append(
-                finding(
-                    post.path,
-                    "takedown-quoted",
-                    f"此稿件{where}含有已紧急撤下的信息，不能发布（附件4 第八条）。",
-                    line=line or None,
-                    hint="请删去这部分内容（连同附件中的），再请领导重新审批。",
-                )
-            )
+            report.findings.append(_quoted(post, line))
+
+
+def _quoted(post: Post, line: int) -> Finding:
+    if line == UNREADABLE:
+        return finding(
+            post.path,
+            "takedown-quoted",
+            "紧急撤下期间，此稿件的附件是无法检查内容的格式（压缩包、旧版 Office 等），"
+            "不能确定其中没有已撤下的信息，暂不发布（附件4 第八条）。",
+            hint="请改用 PDF、docx、xlsx 等可检查的格式，再请领导重新审批。",
+        )
+    where = f"第 {line} 行起" if line else "附件中"
+    return finding(
+        post.path,
+        "takedown-quoted",
+        f"此稿件{where}含有已紧急撤下的信息，不能发布（附件4 第八条）。",
+        line=line or None,
+        hint="请删去这部分内容（连同附件中的），再请领导重新审批。",
+    )
+
+
+def _no_key(record: Withdrawal) -> Finding:
+    return finding(
+        record.path,
+        "takedown-key-missing",
+        "本机没有紧急撤下密钥，无法检查其他稿件是否引用了撤下的内容；被撤下的稿件照旧不发布。",
+        severity=WARNING,
+        hint=f"部署和办公室须设置环境变量 {KEY_VARIABLE}（向办公室索取）；"
+        "没有密钥时 portal build 不构建网站。",
+    )
+
+
+def _moved(record: Withdrawal, post: Post) -> Finding:
+    return finding(
+        record.path,
+        "withdrawal-invalid",
+        f"撤稿记录写的科室是 {record.department}，稿件现在属于 {post.department}；"
+        "撤稿须由稿件所属科室的人签名，此记录不起作用。",
+        severity=WARNING,
+        hint="请由稿件所属科室的科室负责人和分管领导重新签署撤稿。",
+    )
 
 
 def guarded_line(guard: Guard, post: Post, clean: set[str] | None = None) -> int | None:
     """The line of ``post`` where guarded text starts (0: in an attachment), or
-    ``None`` when the post holds none. ``clean``: see ``Guard.found``."""
+    ``None`` when the post holds none, ``UNREADABLE`` when an attachment's format
+    cannot be read. ``clean``: see ``Guard.found``."""
     text = post.data.decode("utf-8", errors="replace")
     line = guard.found(text, clean)
     if line is not None:
         return line
     for attachment in post.attachments:
+        if not readable_format(attachment):
+            return UNREADABLE
         if guard.found(f"{attachment.name}\n{text_of(attachment)}", clean) is not None:
             return 0
     return None

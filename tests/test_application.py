@@ -186,13 +186,16 @@ def test_extension_is_once_short_enough_and_before_the_first_deadline() -> None:
         model.extend(app, event(5), **kwargs)  # type: ignore[arg-type]
 
 
-def test_unknown_outcome_code_lists_valid_ones_in_chinese_and_english() -> None:
+def test_unknown_outcome_code_lists_valid_ones_entirely_in_chinese() -> None:
     with pytest.raises(ApplicationError) as raised:
         model.check_outcome_code("refused")
     text = raised.value.message
-    assert "valid codes" in text and "unknown outcome code" in text
+    assert "valid codes" not in text and "unknown outcome code" not in text
+    assert raised.value.field == "--outcome" and "--outcome" in (
+        raised.value.hint or ""
+    )
     for code, label in OUTCOME_CODES.items():
-        assert f"{code}: {label}" in text
+        assert f"{code}：{label}" in text
 
 
 def test_close_records_reply_and_outcome() -> None:
@@ -257,3 +260,49 @@ def test_appeal_then_its_decision() -> None:
             "reconsideration", dt.date(2026, 12, 1), "corrected", dt.date(2027, 1, 5)
         ),
     )
+
+
+def test_appeal_result_with_its_filing_date_updates_the_pending_one() -> None:
+    app = make()
+    filed = dt.date(2026, 11, 20)
+    app = model.record_appeal(
+        app, "reconsideration", filed_on=filed, result="pending", decided_on=None
+    )
+    app = model.record_appeal(
+        app,
+        "reconsideration",
+        filed_on=filed,
+        result="corrected",
+        decided_on=dt.date(2027, 1, 10),
+    )
+    assert len(app.appeals) == 1 and app.appeals[0].result == "corrected"
+
+
+def test_outcome_and_notice_kind_must_agree() -> None:
+    with pytest.raises(ApplicationError, match="不符"):
+        model.close(
+            make(),
+            Outcome("withheld.state_secret", "disclosed", "属于国家秘密"),
+            dt.date(2026, 10, 20),
+        )
+    with pytest.raises(ApplicationError, match="--basis"):
+        model.close(make(), Outcome("withheld.state_secret"), dt.date(2026, 10, 20))
+    assert all(
+        kind in model.NOTICE_KINDS
+        for kinds in model.NOTICE_KINDS_FOR_OUTCOME.values()
+        for kind in kinds
+    )
+    assert set(model.NOTICE_KINDS_FOR_OUTCOME) == set(OUTCOME_CODES)
+
+
+def test_close_before_receipt_is_refused_and_reopen_keeps_the_old_outcome() -> None:
+    app = make()
+    with pytest.raises(ApplicationError, match="早于收到申请之日"):
+        model.close(app, Outcome("disclosed"), dt.date(2026, 1, 2))
+    closed = model.close(app, Outcome("disclosed"), dt.date(2026, 10, 20))
+    reopened = model.reopen(closed, dt.date(2026, 10, 21), "误选办理结果")
+    assert reopened.status == "open" and reopened.outcome is None
+    event = reopened.last_event("reopened")
+    assert event is not None and "原办理结果：disclosed（予以公开）" in event.items
+    again = model.read_application("a.yml", model.dump_application(reopened))[0]
+    assert again == reopened

@@ -9,10 +9,15 @@ import git
 import pytest
 
 from bench.register_demo import generate_demo_register
+from pipeline import application as model
 from pipeline import register as reg
 from pipeline import register_git
+from pipeline.commands import applications
 from pipeline.main import main
 from tests.helpers.repo import Repo
+
+# "Now" for every command in these tests: dates before it are the past.
+NOW = dt.datetime(2027, 12, 31, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 @pytest.fixture
@@ -24,6 +29,7 @@ def office(
 ) -> Office:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv(reg.ENV_VARIABLE, raising=False)
+    monkeypatch.setattr(applications, "clock", lambda tz: NOW.astimezone(tz))
     found = Office(repo, tmp_path / "依申请公开登记簿", capsys)
     code, out, _ = found.run("init", str(found.register), "--clerk", "clerk")
     assert code == 0 and "已建立登记簿" in out
@@ -259,7 +265,30 @@ def test_third_party_pause_and_close(office: Office) -> None:
     code, _, err = office.run(
         "close", "2026-0001", "--clerk", "clerk", "--outcome", "refused"
     )
-    assert code == 1 and "withheld.third_party: 不予公开：保护第三方合法权益" in err
+    assert code == 1 and "withheld.third_party：不予公开：保护第三方合法权益" in err
+    code, _, err = office.run(
+        "close",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--outcome",
+        "withheld.third_party",
+        "--basis",
+        "第三方不同意公开",
+        "--on",
+        "2026-10-28",
+    )
+    assert code == 1 and "尚未发出，不能办结" in err
+    issue_reply(
+        office,
+        "2026-0001",
+        "withheld",
+        "2026-10-27",
+        "--reason",
+        "withheld.third_party",
+        "--basis",
+        "第三方不同意公开（《中华人民共和国政府信息公开条例》第十五条）",
+    )
     code, out, _ = office.run(
         "close",
         "2026-0001",
@@ -398,3 +427,447 @@ def test_two_hundred_generated_applications_list(
     assert f"共 {count} 件。" in out and count >= 220
     main(["applications", "--root", str(repo.root), "due", "--on", "2025-12-31"])
     assert "已逾期" in capsys.readouterr().out
+
+
+def issue_reply(office: Office, number: str, kind: str, on: str, *extra: str) -> str:
+    """Write the reply ``kind``, have the supervising leader sign it, issue it."""
+    code, out, err = office.run(
+        "notice", number, kind, "--clerk", "clerk", "--on", on, *extra
+    )
+    assert code == 0, err
+    notice = f"replies/{number}/{kind}.md"
+    code, _, err = office.run(
+        "sign-reply",
+        notice,
+        "--role",
+        "supervising_leader",
+        "--key",
+        str(office.repo.keys["lead"]),
+        "--at",
+        f"{on}T16:00:00+08:00",
+    )
+    assert code == 0, err
+    code, _, err = office.run("issue", notice, "--clerk", "clerk", "--on", on)
+    assert code == 0, err
+    return notice
+
+
+OFFICE_CONTACT = """\
+disclosure_office:
+  name: 常熟市科学技术局办公室
+  address: 常熟市海虞北路 1 号
+  hours: 工作日 8:30—17:30
+  phone: 0512-52000000
+  fax: 0512-52000001
+  email: gongkai@example.invalid
+"""
+
+
+def national(office: Office) -> None:
+    policy = office.repo.root / "site_config" / "policy.yml"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text.replace("preset: bureau-2018", "preset: national-2019"))
+
+
+def test_due_lists_third_party_waits_correction_requests_and_unknown_deadlines(
+    office: Office,
+) -> None:
+    national(office)
+    office.new(*FULL)
+    office.run(
+        "third-party",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--sent",
+        "2026-09-28",
+        "--party",
+        "常熟某科技有限公司",
+    )
+    office.new(
+        "--name",
+        "李四",
+        "--address",
+        "常熟市海虞北路 1 号",
+        at="2026-10-09T09:00:00+08:00",
+    )
+    office.run(
+        "register",
+        "--clerk",
+        "clerk",
+        "--channel",
+        "email",
+        "--received-at",
+        "2026-10-12 09:00",
+        *FULL,
+    )
+    code, out, _ = office.run("due", "--on", "2026-11-02")
+    assert code == 1
+    assert "等待第三方意见：2026-0001 于 2026-09-28 向常熟某科技有限公司发函" in out
+    assert "已过" in out and "第三十二条" in out
+    assert "待发补正告知：2026-0002 李四" in out
+    assert "已逾期" in out and "第三十条" in out
+    assert "无法推算期限：2026-0003" in out
+    assert "portal applications receipt 2026-0003 --confirmed-at" in out
+    code, out, _ = office.run(
+        "receipt", "2026-0003", "--clerk", "clerk", "--confirmed-at", "2026-10-13 10:00"
+    )
+    assert code == 0 and "收到申请之日 2026-10-13" in out
+    app = reg.load_application(office.register, "2026-0003")
+    assert app.received.confirmed_at == dt.datetime.fromisoformat(
+        "2026-10-13T10:00:00+08:00"
+    )
+    code, _, err = office.run(
+        "receipt", "2026-0003", "--clerk", "clerk", "--confirmed-at", "2026-10-14 10:00"
+    )
+    assert code == 1 and "不能覆盖" in err
+    code, out, _ = office.run("due", "--on", "2026-11-02")
+    assert "无法推算期限：2026-0003" not in out
+
+
+def test_due_under_the_bureau_rules_still_lists_an_unanswered_third_party(
+    office: Office,
+) -> None:
+    office.new(*FULL)
+    office.run(
+        "third-party",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--sent",
+        "2026-09-28",
+        "--party",
+        "常熟某科技有限公司",
+    )
+    code, out, _ = office.run("due", "--on", "2026-12-01")
+    assert "等待第三方意见：2026-0001" in out and "已等待" in out
+    assert "未规定第三方答复期限" in out
+
+
+def test_close_needs_an_issued_reply_and_show_says_if_it_was_late(
+    office: Office,
+) -> None:
+    office.new(*FULL)
+    code, _, err = office.run(
+        "close",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--outcome",
+        "disclosed",
+        "--notice",
+        "replies/2026-0001/disclosed.md",
+        "--on",
+        "2026-10-20",
+    )
+    assert code == 1 and "尚未发出" in err
+    code, _, err = office.run(
+        "notice", "2026-0001", "disclosed", "--clerk", "clerk", "--on", "2026-09-20"
+    )
+    assert code == 1 and "早于收到申请之日" in err
+    code, _, err = office.run(
+        "notice", "2026-0001", "disclosed", "--clerk", "clerk", "--on", "2026-10-26"
+    )
+    assert code == 0
+    code, _, err = office.run(
+        "sign-reply",
+        "replies/2026-0001/disclosed.md",
+        "--role",
+        "supervising_leader",
+        "--key",
+        str(office.repo.keys["lead"]),
+        "--at",
+        "2026-10-25T09:00:00+08:00",
+    )
+    assert code == 1 and "早于告知书日期" in err
+    code, _, err = office.run(
+        "close",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--outcome",
+        "disclosed",
+        "--on",
+        "2026-10-27",
+    )
+    assert code == 1 and "尚未发出" in err
+    issue_reply(office, "2026-0001", "disclosed", "2026-10-26")
+    code, _, err = office.run(
+        "close",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--outcome",
+        "withheld.state_secret",
+        "--basis",
+        "属于国家秘密",
+        "--on",
+        "2026-10-27",
+    )
+    assert code == 1 and "不符" in err
+    code, _, err = office.run(
+        "close",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--outcome",
+        "disclosed",
+        "--on",
+        "2028-01-02",
+    )
+    assert code == 1 and "晚于今天" in err
+    code, out, _ = office.run(
+        "close",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--outcome",
+        "disclosed",
+        "--on",
+        "2026-10-27",
+    )
+    assert code == 0 and "逾期 2 个工作日" in out
+    app = reg.load_application(office.register, "2026-0001")
+    assert app.outcome is not None and app.outcome.notice_kind == "disclosed"
+    replied = app.last_event("replied")
+    assert replied is not None and replied.on == dt.date(2026, 10, 26)
+    code, out, _ = office.run("show", "2026-0001")
+    assert "答复于 2026-10-26 发出，晚于期限 2026-10-22，逾期 2 个工作日" in out
+    with git.Repo(office.register) as repo:
+        authors = [c.author.name for c in repo.iter_commits(max_count=4)]
+    assert "刘分管" in authors or any("lead" in a or "分管" in a for a in authors)
+
+
+def test_a_signed_reply_is_never_replaced_and_a_wrong_close_is_corrected(
+    office: Office,
+) -> None:
+    office.new(*FULL)
+    notice = issue_reply(office, "2026-0001", "disclosed", "2026-10-20")
+    office.run(
+        "close",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--outcome",
+        "disclosed",
+        "--on",
+        "2026-10-21",
+    )
+    before = (office.register / notice).read_bytes()
+    code, _, err = office.run(
+        "notice", "2026-0001", "disclosed", "--clerk", "clerk", "--on", "2026-10-21"
+    )
+    assert code == 1 and "不能覆盖" in err and "--new-version" in err
+    assert (office.register / notice).read_bytes() == before
+    code, _, err = office.run(
+        "notice",
+        "2026-0001",
+        "withheld",
+        "--clerk",
+        "clerk",
+        "--on",
+        "2026-10-21",
+        "--basis",
+        "属于国家秘密",
+    )
+    assert code == 1 and "相矛盾" in err and "reopen" in err
+    code, out, _ = office.run(
+        "reopen",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--reason",
+        "误选办理结果",
+        "--on",
+        "2026-10-22",
+    )
+    assert code == 0 and "原办理结果：disclosed" in out
+    app = reg.load_application(office.register, "2026-0001")
+    assert app.status == "open" and app.outcome is None
+    assert app.last_event("reopened") is not None
+    code, out, _ = office.run(
+        "notice",
+        "2026-0001",
+        "disclosed",
+        "--clerk",
+        "clerk",
+        "--on",
+        "2026-10-22",
+        "--new-version",
+    )
+    assert code == 0 and "replies/2026-0001/disclosed-v2.md" in out
+    assert (office.register / notice).read_bytes() == before
+
+
+def test_acceptance_notice_is_refused_for_an_application_not_accepted(
+    office: Office,
+) -> None:
+    office.new(*FULL, "--agent-name", "王五")
+    code, _, err = office.run(
+        "notice", "2026-0001", "acceptance", "--clerk", "clerk", "--on", "2026-09-24"
+    )
+    assert code == 1 and "不予受理" in err and "not_accepted" in err
+    code, out, _ = office.run(
+        "notice", "2026-0001", "not_accepted", "--clerk", "clerk", "--on", "2026-09-24"
+    )
+    assert code == 0
+    text = (office.register / "replies/2026-0001/not_accepted.md").read_text()
+    assert "授权委托书" in text and "《常熟市科技局依申请公开制度》第五条" in text
+
+
+def test_future_dates_are_refused(office: Office) -> None:
+    code, _, err = office.new(*FULL, at="2028-03-01T09:00:00+08:00")
+    assert code == 1 and "晚于现在" in err
+    code, _, err = office.run(
+        "disposal", "--on", "2028-03-01", "--dispose", "--clerk", "clerk"
+    )
+    assert code == 1 and "晚于今天" in err and "--on" in err
+
+
+def test_received_at_in_another_offset_is_kept_as_the_local_receipt_day(
+    office: Office,
+) -> None:
+    office.repo.write(
+        "site_config/site.yml",
+        'id: test-site\ntitle: 测试门户\nutc_offset: "+08:00"\n' + OFFICE_CONTACT,
+    )
+    code, out, _ = office.new(*FULL, at="2026-03-13T17:30:00+00:00")
+    assert code == 0 and "收到申请之日 2026-03-14" in out
+    code, _, err = office.run(
+        "notice", "2026-0001", "acceptance", "--clerk", "clerk", "--on", "2026-03-16"
+    )
+    assert code == 0, err
+    text = (office.register / "replies/2026-0001/acceptance.md").read_text()
+    assert "2026年3月14日" in text and "2026年3月13日" not in text
+    assert "（含当日）" in text
+    assert "常熟市海虞北路 1 号" in text and "0512-52000001" in text
+    assert "附件2" not in text
+    with git.Repo(office.register) as repo:
+        assert repo.head.commit.author.name == "陈办事员"
+
+
+def test_appeal_result_updates_the_pending_one(office: Office) -> None:
+    office.new(*FULL)
+    issue_reply(office, "2026-0001", "disclosed", "2026-10-20")
+    office.run(
+        "close",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--outcome",
+        "disclosed",
+        "--on",
+        "2026-10-21",
+    )
+    base = ("appeal", "2026-0001", "--clerk", "clerk", "--kind", "reconsideration")
+    assert office.run(*base, "--filed-on", "2026-11-20")[0] == 0
+    code, _, _ = office.run(
+        *base,
+        "--filed-on",
+        "2026-11-20",
+        "--result",
+        "corrected",
+        "--decided-on",
+        "2027-01-10",
+    )
+    assert code == 0
+    app = reg.load_application(office.register, "2026-0001")
+    assert len(app.appeals) == 1 and app.appeals[0].result == "corrected"
+
+
+def test_correct_keeps_the_original_wording_and_takes_id_documents(
+    office: Office,
+) -> None:
+    office.new(
+        "--name",
+        "李四",
+        "--address",
+        "常熟市海虞北路 1 号",
+        "--description",
+        "项目的材料",
+    )
+    office.run(
+        "request-correction", "2026-0001", "--clerk", "clerk", "--on", "2026-09-25"
+    )
+    code, out, err = office.run(
+        "correct",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--received-at",
+        "2026-10-09 09:00",
+        "--description",
+        "2025年度常熟市科技计划项目立项名单",
+        "--form",
+        "纸质",
+        "--id-kind",
+        "居民身份证",
+        "--id-number",
+        "320581199001011234",
+    )
+    assert code == 0, err
+    app = reg.load_application(office.register, "2026-0001")
+    corrected = app.last_event("corrected")
+    assert corrected is not None and "原内容描述：项目的材料" in corrected.items
+    assert "原形式要求：（未写）" in corrected.items
+    assert app.applicant.id_document == model.IdDocument(
+        "居民身份证", "320581199001011234"
+    )
+
+
+def test_repeats_link_on_a_date_and_only_the_chosen(office: Office) -> None:
+    office.new(*FULL)
+    office.new(*FULL, at="2026-10-09T09:00:00+08:00")
+    office.new(*FULL, at="2026-10-12T09:00:00+08:00")
+    code, _, _ = office.run(
+        "repeats",
+        "--link",
+        "--clerk",
+        "clerk",
+        "--on",
+        "2026-10-13",
+        "--number",
+        "2026-0003",
+    )
+    assert code == 0
+    assert reg.load_application(office.register, "2026-0002").repeated_of == ""
+    third = reg.load_application(office.register, "2026-0003")
+    linked = third.last_event("linked_repeat")
+    assert linked is not None and linked.on == dt.date(2026, 10, 13)
+
+
+def test_init_remembers_the_clerk(office: Office) -> None:
+    code, out, err = office.run(
+        "register", "--channel", "in_person", "--received-at", "2026-09-24 10:30", *FULL
+    )
+    assert code == 0, err
+    app = reg.load_application(office.register, "2026-0001")
+    assert app.received.registered_by == "clerk"
+    code, _, _ = office.run(
+        "register",
+        "--clerk",
+        "pclerk",
+        "--channel",
+        "in_person",
+        "--received-at",
+        "2026-09-25 10:30",
+        *FULL,
+    )
+    assert (
+        reg.load_application(office.register, "2026-0002").received.registered_by
+        == "pclerk"
+    )
+
+
+def test_every_option_has_help(office: Office) -> None:
+    from pipeline.main import build_parser
+
+    parser = build_parser()
+    missing = []
+    for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
+        group = action.choices["applications"]  # type: ignore[index]
+        for sub in group._subparsers._group_actions[0].choices.values():
+            for option in sub._actions:
+                if option.help is None and option.dest != "help":
+                    missing.append(f"{sub.prog} {option.dest}")
+    assert missing == []

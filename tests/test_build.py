@@ -549,7 +549,7 @@ def test_missing_page_of_dot_file_post_names_it(
         ]
         return report
 
-    monkeypatch.setattr(build_command, "verify_repository", verify_with_hidden_post)
+    monkeypatch.setattr(build_command, "verified", verify_with_hidden_post)
     assert portal(site_repo.root, "build", "--exclude-unapproved") == 1
     err = capsys.readouterr().err
     (line,) = [line for line in err.splitlines() if "[site-page-missing]" in line]

@@ -433,3 +433,17 @@ def test_the_receipt_explains_itself_in_the_deadline() -> None:
     deadline = reply_deadline(receipt, CALENDAR, NATIONAL_2019)
     assert deadline.due == D(10, 29)
     assert "以双方确认之日为收到申请之日" in deadline.steps[0].text
+
+
+def test_working_days_between_skips_the_national_day_holiday() -> None:
+    from pipeline.deadline import working_days_between
+
+    calendar = WorkCalendar()
+    # 2026-09-30 (Wed) to 2026-10-09 (Fri): 10-01..10-07 are holidays; 10-09 and
+    # the 调休 Saturday 10-10 aside, only 10-08 and 10-09 count.
+    assert (
+        working_days_between(dt.date(2026, 9, 30), dt.date(2026, 10, 9), calendar) == 2
+    )
+    assert (
+        working_days_between(dt.date(2026, 10, 9), dt.date(2026, 10, 9), calendar) == 0
+    )

@@ -29,6 +29,7 @@ from pipeline.notices import (
     KINDS,
     Body,
     NoticeFacts,
+    PublishedPage,
     ReplyError,
     TemplateError,
     Templates,
@@ -488,15 +489,12 @@ def test_a_later_return_stops_the_reply(
     assert "理由写得不够具体" in review.problems[0]
 
 
+PROCEDURAL = ("acceptance", "correction", "extension", "not_accepted", "split_request")
+
+
 def test_procedural_notices_need_no_approval() -> None:
-    assert not any(
-        KINDS[kind].reply for kind in ("acceptance", "correction", "extension")
-    )
-    assert all(
-        kind.reply
-        for kind in KINDS.values()
-        if kind.id not in ("acceptance", "correction", "extension")
-    )
+    assert not any(KINDS[kind].reply for kind in PROCEDURAL)
+    assert all(kind.reply for kind in KINDS.values() if kind.id not in PROCEDURAL)
 
 
 def test_unknown_kind_lists_the_kinds() -> None:
@@ -508,3 +506,91 @@ def test_unknown_kind_lists_the_kinds() -> None:
             bureau=BUREAU,
             templates=Templates.for_register(None),
         )
+
+
+PAGE = PublishedPage(
+    "常熟市科技局依申请公开制度",
+    "常科综〔2018〕35号",
+    "https://kjj.example.invalid/notices/rules/",
+    "content/notices/rules.md",
+    dt.date(2018, 5, 1),
+)
+
+
+def render(kind: str, app: Application | None = None, **changes: object) -> str:
+    changes.setdefault("page", PAGE)
+    return render_notice(
+        kind,
+        app or application(),
+        facts(**changes),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    ).markdown
+
+
+def test_third_party_outcome_never_names_the_third_party() -> None:
+    text = render("third_party_outcome")
+    assert "常熟某科技有限公司" not in text and "第三方不同意公开" in text
+
+
+def test_correction_renders_without_a_description() -> None:
+    app = application(request=Request(form="电子"))
+    text = render("correction", app)
+    assert "申请书未写明所需信息的内容描述" in text
+    assert "《中华人民共和国政府信息公开条例》第三十条" in text
+
+
+def test_notices_cite_the_national_regulation_not_internal_numbers() -> None:
+    for kind in KINDS:
+        assert "附件2" not in render(kind), kind
+    assert "《中华人民共和国政府信息公开条例》第三十六条第（三）项" in render(
+        "withheld"
+    )
+    assert "第五十一条" in render("withheld")
+
+
+def test_not_ours_without_a_body_names_the_city_office_in_full() -> None:
+    text = render("not_ours", right_body=None)
+    assert "常熟市人民政府办公室（政府信息公开工作主管部门）" in text
+
+
+def test_unrelated_says_your_organisation_to_an_organisation() -> None:
+    person = render("unrelated")
+    company = render(
+        "unrelated",
+        application(applicant=Applicant(type="commercial_enterprise", name="某公司")),
+    )
+    assert "您本人" in person and "您本人" not in company and "贵单位" in company
+
+
+def test_every_notice_to_the_applicant_gives_the_office_contact(
+    config: SiteConfig,
+) -> None:
+    assert config.site.disclosure_office is not None
+    for kind in KINDS:
+        text = render(kind, office=config.site.disclosure_office)
+        assert config.site.disclosure_office.email in text, kind
+
+
+def test_reply_uses_the_given_basis_and_reason_code() -> None:
+    text = render(
+        "withheld",
+        application(outcome=None),
+        basis="《中华人民共和国保守国家秘密法》第二条",
+        reason="withheld.state_secret",
+    )
+    assert "理由：属于国家秘密" in text and "保守国家秘密法" in text
+
+
+def test_docx_is_a4_in_chinese_by_the_bureau_and_large_on_request() -> None:
+    data = markdown_to_docx("# 标题\n\n正文", author=BUREAU, large=True)
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0
+    assert round(section.page_height.cm, 1) == 29.7
+    assert document.core_properties.author == BUREAU
+    assert document.core_properties.language == "zh-CN"
+    assert document.styles["Normal"].font.size.pt == 21
+    normal = docx.Document(io.BytesIO(markdown_to_docx("正文")))
+    assert normal.styles["Normal"].font.size.pt == 14
+    assert normal.core_properties.author != "python-docx"

@@ -177,3 +177,35 @@ def test_generated_register_of_200_loads(tmp_path: Path) -> None:
     again = generate_demo_register(tmp_path / "again", 200, 2025, 6)
     assert again == apps
     shutil.rmtree(tmp_path / "again")
+
+
+def test_register_files_in_site_finds_text_copies_reply_records_and_notices(
+    repo: Repo,
+) -> None:
+    import json
+
+    from pipeline.notice_docx import markdown_to_docx
+
+    app = make()
+    repo.write("content/notices/2026-0001.txt", dump_application(app))
+    repo.write("content/notices/2026-0002.md", dump_application(app))
+    repo.write(
+        "content/data/申请.json",
+        json.dumps({"number": "2026-0007", "received": {"channel": "online"}}),
+    )
+    repo.write(
+        "content/notices/withheld.review.yml",
+        "post: replies/2026-0007/withheld.md\nsha256: abc\nsignatures: []\n",
+    )
+    notice = markdown_to_docx("# 常熟市科学技术局\n\n张三：", register_notice=True)
+    (repo.root / "content/notices/答复.docx").write_bytes(notice)
+    (repo.root / "content/notices/通知.docx").write_bytes(markdown_to_docx("# 通知"))
+    repo.write("content/notices/b.md", "---\ntitle: 编号规则\n---\nnumber: 3\n")
+    found = sorted(p.path or "" for p in reg.register_files_in_site(repo.root))
+    assert found == [
+        "content/data/申请.json",
+        "content/notices/2026-0001.txt",
+        "content/notices/2026-0002.md",
+        "content/notices/withheld.review.yml",
+        "content/notices/答复.docx",
+    ]

@@ -19,11 +19,11 @@ from pipeline.incident import INCIDENTS_DIR
 from pipeline.main import main
 from pipeline.register import MARKER, marker_text
 from pipeline.register_git import init_register
-from pipeline.takedown import SIZE, Guard, normalised, readable, runs
+from pipeline.takedown import KEY_VARIABLE, SIZE, Guard, normalised, readable, runs
 from pipeline.verify import Report, verify_repository
 from pipeline.withdrawal import TAKEDOWN, read_withdrawal, record_path
 from tests.helpers.repo import TZ, Repo, post_text
-from tests.test_build import check, make_site_repo
+from tests.test_build import make_site_repo
 
 LAW = "content/notices/中华人民共和国科学技术进步法.md"
 LAW_SENTENCE = "国家鼓励科学技术研究开发，推动应用科学技术改造提升传统产业"
@@ -33,31 +33,38 @@ SECRET = "评审专家王晓明现住常熟市虞山街道琴川路十八号"
 ID_NUMBER = "320581198001010013"
 LEAK_BODY = f"根据规定，{LAW_SENTENCE}。\n\n{SECRET}，身份证号码{ID_NUMBER}。\n"
 RECORD = record_path(TAKEDOWN, LEAK)
+# A takedown key for the tests only (the office's real one is a deployment secret).
+KEY = "5e" * 32
 AT = dt.datetime(2026, 5, 20, 9, 0, tzinfo=TZ)
 NOW = dt.datetime(2026, 5, 20, 12, 0, tzinfo=TZ)
 
 
 def test_the_guard_ignores_spacing_markup_and_full_width_forms() -> None:
-    guard = Guard.of([SECRET])
+    guard = Guard.of([SECRET], key=KEY)
     page = "<p>评审专家<b>王晓明</b></p> 现住&#x5e38;熟市虞山街道".encode()
     assert guard.found(readable(page, "x.html")) is not None
     assert guard.found("评审专家：王晓明。") is None  # shorter than a run
     assert guard.found("评审专家 王晓明 现住 常熟市 虞山街道") is not None
     assert guard.found("ＡＢＣ" + SECRET[3:14]) is not None
-    assert normalised("Ｐａｒｔ １２，三") == "part12三"
+    assert normalised("Ｐａｒｔ １２，三") == "part123"
 
 
 def test_the_guard_leaves_out_what_the_site_had_before() -> None:
-    guard = Guard.of([LEAK_BODY], before=[LAW_SENTENCE + "。"])
+    guard = Guard.of([LEAK_BODY], key=KEY, before=[LAW_SENTENCE + "。"])
     assert guard.found(f"《法》规定：{LAW_SENTENCE}。") is None
     assert guard.found(SECRET[2:14]) is not None
     assert guard.found(ID_NUMBER[:SIZE]) is not None
     # Text named on its own is guarded whatever its length, and nothing is stored
     # in clear.
-    short = Guard.of([], extra=["王晓明"])
+    short = Guard.of([], key=KEY, extra=["王晓明"])
     assert short.found("联系人：王晓明") is not None
     assert "王晓明" not in json.dumps(short.entry(), ensure_ascii=False)
     assert all(len(run) == SIZE for run in runs("一二三四五六七八九十甲乙", SIZE))
+
+
+@pytest.fixture(autouse=True)
+def takedown_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_VARIABLE, KEY)
 
 
 @pytest.fixture
@@ -87,7 +94,7 @@ def leaked_repo(repo: Repo) -> Repo:
     repo.write(LEAK, text)
     # What leaked is what the content checks caught and the handler (wrongly)
     # acknowledged, so that it was published.
-    report = verify_repository(repo.root, repo.config, now=NOW)
+    report = verify_repository(repo.root, repo.config, now=NOW, takedown_key=KEY)
     codes = [f.code for f in report.findings if f.path == LEAK and f.code]
     assert codes
     acknowledged = "".join(
@@ -133,7 +140,7 @@ def take_down(repo: Repo, register: Path, *extra: str, person: str = "clerk") ->
 
 
 def verdict(repo: Repo, now: dt.datetime = NOW) -> tuple[Report, list[tuple[str, str]]]:
-    report = verify_repository(repo.root, repo.config, now=now)
+    report = verify_repository(repo.root, repo.config, now=now, takedown_key=KEY)
     return report, [(f.path, f.rule) for f in report.findings]
 
 
@@ -264,7 +271,8 @@ def test_deleting_the_committed_record_changes_nothing(
         leaked.root,
         leaked.config,
         now=NOW,
-        earlier_records={RECORD: [b""]} if False else _history(leaked),
+        earlier_records=_history(leaked),
+        takedown_key=KEY,
     )
     assert [r.post for r in report.withdrawn] == [LEAK]
 
@@ -293,7 +301,10 @@ def built_text(path: Path) -> str:
 
 @pytest.mark.slow
 def test_no_fragment_of_the_leak_is_anywhere_in_the_built_site(
-    tmp_path: Path, key_folder: Path, register: Path
+    tmp_path: Path,
+    key_folder: Path,
+    register: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     repo = make_site_repo(tmp_path / "repo", key_folder)
     leaked_repo(repo)
@@ -320,11 +331,13 @@ def test_no_fragment_of_the_leak_is_anywhere_in_the_built_site(
     assert LAW_SENTENCE in (
         site / "notices" / "中华人民共和国科学技术进步法" / "index.html"
     ).read_text("utf-8")
-    assert check(repo, site) == []
+    assert main(["--root", str(repo.root), "check-site", str(site)]) == 0
     # And a built file that holds the leak fails the page-by-page check.
     home = site / "index.html"
     home.write_text(
         home.read_text("utf-8") + f"<p>{SECRET[:5]}<b>{SECRET[5:]}</b></p>", "utf-8"
     )
-    assert "site-leak site/index.html" in check(repo, site)
+    capsys.readouterr()
+    assert main(["--root", str(repo.root), "check-site", str(site)]) == 1
+    assert "[site-leak]" in capsys.readouterr().err
     shutil.rmtree(site)

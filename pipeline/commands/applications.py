@@ -24,6 +24,7 @@ from typing import Any
 
 import pipeline
 from pipeline import application as model
+from pipeline import notices as notice_model
 from pipeline import register as reg
 from pipeline import register_git, yamlfile
 from pipeline.application import (
@@ -38,7 +39,7 @@ from pipeline.application import (
     Outcome,
 )
 from pipeline.commands import notices
-from pipeline.commands.options import day, timestamp
+from pipeline.commands.options import day
 from pipeline.config import SiteConfig, load_config
 from pipeline.deadline import (
     DEFAULT_PRESET,
@@ -47,6 +48,9 @@ from pipeline.deadline import (
     DeadlineRules,
     add_working_days,
     check_correction_request,
+    correction_deadline,
+    third_party_deadline,
+    working_days_between,
 )
 from pipeline.errors import PortalError, raise_if_any
 from pipeline.output import result
@@ -58,6 +62,11 @@ logger = logging.getLogger(__name__)
 TZ_DEFAULT = dt.timezone(dt.timedelta(hours=8))
 OPEN_INFORMATION_HEAD = "open_information_head"
 _PLACEHOLDER = "0000-0000"
+
+
+def clock(tz: dt.tzinfo) -> dt.datetime:
+    """Now, in ``tz``: the one place commands ask the time (tests set it)."""
+    return dt.datetime.now(tz)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ class Office:
 
     def today(self) -> dt.date:
         """Today in the bureau's time zone."""
-        return dt.datetime.now(self.tz).date()
+        return clock(self.tz).date()
 
 
 @dataclass(frozen=True)
@@ -102,19 +111,27 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "--clerk",
         default=None,
         metavar="ROSTER_ID",
-        help="经办人在花名册中的编号（默认：git 配置的 user.name）",
+        help="经办人在花名册中的编号，如 chen-jing（默认：init --clerk 记下的经办人，"
+        "再次为登记簿 git 配置的 user.name）",
     )
     group = commands.add_parser(
         "applications",
         parents=[common],
         help="依申请公开登记簿：登记、补正、延期、第三方意见、办结、期限（附件2）",
     )
-    group.add_argument("--register", type=Path, default=None, help="登记簿目录")
+    group.add_argument(
+        "--register",
+        type=Path,
+        default=None,
+        help=f"登记簿目录（默认：环境变量 {reg.ENV_VARIABLE}，再次为本机设置）",
+    )
     sub = group.add_subparsers(dest="action", required=True, parser_class=type(group))
     both = [where, who]
 
     init = sub.add_parser("init", parents=[who], help="建立登记簿（独立的 git 仓库）")
-    init.add_argument("dir", type=Path, metavar="DIR")
+    init.add_argument(
+        "dir", type=Path, metavar="DIR", help="登记簿目录（须在网站仓库之外）"
+    )
     init.add_argument(
         "--no-setting", action="store_true", help="不写入本机设置（settings.yml）"
     )
@@ -130,56 +147,90 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         _registration_options(new)
 
     show = sub.add_parser("show", parents=[where], help="一件申请的全部情况和期限推算")
-    show.add_argument("number", metavar="N")
+    show.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
     show.add_argument("--on", type=day, default=None, help="按哪一天（默认：今天）")
 
     listing = sub.add_parser("list", parents=[where], help="列出申请")
-    listing.add_argument("--status", choices=list(STATUSES), default=None)
-    listing.add_argument("--year", type=int, default=None)
+    listing.add_argument(
+        "--status",
+        choices=list(STATUSES),
+        default=None,
+        help="只列此状态：" + model.choices_text(STATUSES),
+    )
+    listing.add_argument("--year", type=int, default=None, help="只列此年收到的申请")
 
     due = sub.add_parser("due", parents=[where], help="已逾期和即将到期的申请")
     due.add_argument("--on", type=day, default=None, help="按哪一天（默认：今天）")
     due.add_argument(
-        "--within", type=int, default=5, help="多少个工作日内到期（默认：5）"
+        "--within",
+        type=int,
+        default=5,
+        metavar="N",
+        help="列出 N 个工作日内到期的（默认：5）",
     )
 
     correct = sub.add_parser(
         "correct", parents=both, help="登记补正后的申请（重新计算期限）"
     )
-    correct.add_argument("number", metavar="N")
-    correct.add_argument("--received-at", type=timestamp, required=True)
+    correct.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
+    correct.add_argument(
+        "--received-at",
+        type=local_time,
+        required=True,
+        help=f"收到补正后申请的时间，{_TIME_HELP}",
+    )
     _content_options(correct)
+    _document_options(correct)
 
     request = sub.add_parser(
         "request-correction", parents=both, help="一次性告知补正（附件2 第十条（六））"
     )
-    request.add_argument("number", metavar="N")
+    request.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
     request.add_argument(
         "--item", action="append", default=[], help="须更改、补充的一项（可多次）"
     )
     request.add_argument("--on", type=day, default=None, help="告知日期（默认：今天）")
 
     extend = sub.add_parser("extend", parents=both, help="延期答复（附件2 第十三条）")
-    extend.add_argument("number", metavar="N")
-    extend.add_argument("--approved-by", required=True, metavar="ROSTER_ID")
-    extend.add_argument("--approved-on", type=day, required=True)
-    extend.add_argument("--notified-on", type=day, required=True)
-    extend.add_argument("--days", type=int, required=True)
-    extend.add_argument("--reason", required=True)
+    extend.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
+    extend.add_argument(
+        "--approved-by",
+        required=True,
+        metavar="ROSTER_ID",
+        help="批准延期的政府信息公开工作机构负责人（花名册编号）",
+    )
+    extend.add_argument(
+        "--approved-on", type=day, required=True, help="批准日期 YYYY-MM-DD"
+    )
+    extend.add_argument(
+        "--notified-on",
+        type=day,
+        required=True,
+        help="书面告知申请人的日期 YYYY-MM-DD（须在原期限届满前）",
+    )
+    extend.add_argument(
+        "--days", type=int, required=True, help="延长的工作日数（不超过政策上限）"
+    )
+    extend.add_argument("--reason", required=True, help="延期理由（写入延期告知书）")
 
     third = sub.add_parser(
         "third-party", parents=both, help="征求第三方意见及其答复（附件2 第十二条）"
     )
-    third.add_argument("number", metavar="N")
+    third.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
     third.add_argument("--sent", type=day, default=None, help="发函日期")
     third.add_argument("--party", default="", help="第三方名称")
     third.add_argument("--answered", type=day, default=None, help="答复日期")
-    third.add_argument("--answer", choices=list(THIRD_PARTY_ANSWERS), default=None)
+    third.add_argument(
+        "--answer",
+        choices=list(THIRD_PARTY_ANSWERS),
+        default=None,
+        help="第三方的答复：" + model.choices_text(THIRD_PARTY_ANSWERS),
+    )
 
     split = sub.add_parser("split", parents=both, help="按一事一申请拆分（第十六条）")
-    split.add_argument("number", metavar="N")
+    split.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
     split.add_argument("--items", nargs="+", required=True, help="每个事项的内容描述")
-    split.add_argument("--on", type=day, default=None)
+    split.add_argument("--on", type=day, default=None, help="拆分日期（默认：今天）")
 
     repeats = sub.add_parser(
         "repeats", parents=both, help="同一申请人就同一内容的重复申请（第十五条）"
@@ -187,58 +238,169 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     repeats.add_argument(
         "--link", action="store_true", help="把找到的重复申请登记为 repeated_of"
     )
+    repeats.add_argument(
+        "--on", type=day, default=None, help="认定重复的日期（默认：今天）"
+    )
+    repeats.add_argument(
+        "--number",
+        action="append",
+        default=[],
+        metavar="N",
+        help="只登记这件重复申请（可多次；默认：找到的全部）",
+    )
 
     disposal = sub.add_parser(
         "disposal", parents=both, help="无联系方式、留存满一年的申请（第十五条）"
     )
-    disposal.add_argument("--on", type=day, default=None)
+    disposal.add_argument(
+        "--on", type=day, default=None, help="按哪一天（默认：今天；不能晚于今天）"
+    )
     disposal.add_argument(
         "--dispose", action="store_true", help="标为已处置（文件保留）"
     )
 
     close = sub.add_parser("close", parents=both, help="办结：记一个办理结果代码")
-    close.add_argument("number", metavar="N")
-    close.add_argument("--outcome", required=True, metavar="CODE")
-    close.add_argument("--basis", default="", help="理由和法律依据")
-    close.add_argument("--notice-kind", default=None, choices=list(NOTICE_KINDS))
-    close.add_argument("--notice", default="", help="告知书文件（replies/ 下）")
-    close.add_argument("--on", type=day, default=None)
+    close.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
+    close.add_argument(
+        "--outcome",
+        required=True,
+        metavar="CODE",
+        help="年度报告表三的办理结果代码，如 disclosed、partial、withheld.state_secret、"
+        "unavailable.not_held、not_handled.repeated、other.other（全部代码见错误提示）",
+    )
+    close.add_argument(
+        "--basis", default="", help="理由和法律依据（不予公开、不予处理的必填）"
+    )
+    close.add_argument(
+        "--notice-kind",
+        default=None,
+        choices=list(NOTICE_KINDS),
+        help="答复告知书种类（默认：已发出的答复告知书的种类）",
+    )
+    close.add_argument(
+        "--notice",
+        default="",
+        help="已签批并发出（issue）的答复告知书，登记簿中 replies/ 下的 .md"
+        "（默认：最近发出的一份）",
+    )
+    close.add_argument(
+        "--on", type=day, default=None, help="办结日期（默认：今天；不能晚于今天）"
+    )
+
+    reopen = sub.add_parser(
+        "reopen",
+        parents=both,
+        help="更正错误的办结：原结果记入记录，申请恢复办理中，可重新办结",
+    )
+    reopen.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
+    reopen.add_argument("--reason", required=True, help="更正的原因")
+    reopen.add_argument("--on", type=day, default=None, help="更正日期（默认：今天）")
+
+    receipt = sub.add_parser(
+        "receipt",
+        parents=both,
+        help="补录签收时间或与申请人确认收到的时间（《政府信息公开条例》第三十一条）",
+    )
+    receipt.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
+    receipt.add_argument(
+        "--signed-for-at",
+        type=local_time,
+        default=None,
+        help=f"信函的签收时间，{_TIME_HELP}",
+    )
+    receipt.add_argument(
+        "--confirmed-at",
+        type=local_time,
+        default=None,
+        help=f"与申请人确认收到申请的时间，{_TIME_HELP}",
+    )
 
     appeal = sub.add_parser("appeal", parents=both, help="行政复议、行政诉讼（表四）")
-    appeal.add_argument("number", metavar="N")
-    appeal.add_argument("--kind", required=True, choices=list(model.APPEAL_KINDS))
+    appeal.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
     appeal.add_argument(
-        "--result", default="pending", choices=list(model.APPEAL_RESULTS)
+        "--kind",
+        required=True,
+        choices=list(model.APPEAL_KINDS),
+        help=model.choices_text(model.APPEAL_KINDS),
     )
-    appeal.add_argument("--filed-on", type=day, default=None)
-    appeal.add_argument("--decided-on", type=day, default=None)
+    appeal.add_argument(
+        "--result",
+        default="pending",
+        choices=list(model.APPEAL_RESULTS),
+        help="结果（默认 pending）：" + model.choices_text(model.APPEAL_RESULTS),
+    )
+    appeal.add_argument(
+        "--filed-on",
+        type=day,
+        default=None,
+        help="提起日期；登记结果时可省略（更新同种尚未审结的一件）",
+    )
+    appeal.add_argument("--decided-on", type=day, default=None, help="审结日期")
 
     notice = sub.add_parser(
         "notice",
-        parents=[where],
+        parents=both,
         help="生成告知书：受理、补正、延期即出 .docx；答复须局领导签批后 issue",
     )
-    notice.add_argument("number", metavar="N")
-    notice.add_argument("kind", choices=list(NOTICE_KINDS))
-    notice.add_argument("--on", type=day, default=None, help="告知日期（默认：今天）")
+    notice.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
+    notice.add_argument(
+        "kind", choices=list(NOTICE_KINDS), help=model.choices_text(NOTICE_KINDS)
+    )
+    notice.add_argument(
+        "--on",
+        type=day,
+        default=None,
+        help="告知书日期（默认：今天；不早于收到申请之日）",
+    )
     notice.add_argument(
         "--page", help="已主动公开信息的标题或文号（proactively_published）"
     )
-    notice.add_argument("--body", help="负责公开该信息的机关（not_ours）")
-    notice.add_argument("--body-contact", default="", help="该机关的联系方式")
+    notice.add_argument("--body", help="负责公开该信息的机关名称（not_ours）")
+    notice.add_argument(
+        "--body-contact", default="", help="该机关的联系方式（not_ours）"
+    )
     notice.add_argument(
         "--special-law", help="规定查询办法的法律、行政法规（special_law）"
     )
     notice.add_argument("--provided-form", help="实际提供的形式（disclosed，第十四条）")
     notice.add_argument(
-        "--decision", help="第三方意见征询的结果（third_party_outcome）"
+        "--decision", help="第三方意见征询后的处理决定（third_party_outcome）"
     )
     notice.add_argument(
-        "--reply-days", type=int, default=None, help="答复期限（默认按 policy.yml）"
+        "--basis",
+        default=None,
+        help="理由和法律依据（withheld、partial 等；默认：办结时登记的依据）",
     )
-    notice.add_argument("--new-due", type=day, default=None, help="延长后的答复期限")
-    notice.add_argument("--reply-by", type=day, default=None, help="第三方答复期限")
-    notice.add_argument("--note", default="", help="补充说明")
+    notice.add_argument(
+        "--reason",
+        default=None,
+        help="不予公开的理由：年度报告代码（如 withheld.state_secret）或文字"
+        "（默认：按办结时登记的办理结果）",
+    )
+    notice.add_argument(
+        "--reply-days",
+        type=int,
+        default=None,
+        help="答复期限工作日数（默认按 policy.yml）",
+    )
+    notice.add_argument(
+        "--new-due",
+        type=day,
+        default=None,
+        help="延长后的答复期限（extension；须与推算的期限一致，默认即推算值）",
+    )
+    notice.add_argument(
+        "--reply-by",
+        type=day,
+        default=None,
+        help="第三方答复期限 YYYY-MM-DD（third_party_consultation）",
+    )
+    notice.add_argument("--note", default="", help="补充说明，印在告知书中")
+    notice.add_argument(
+        "--new-version",
+        action="store_true",
+        help="已签批或已发出的告知书不覆盖，另存为新版本（如 withheld-v2.md）",
+    )
     sign_reply = sub.add_parser(
         "sign-reply",
         parents=[where],
@@ -246,49 +408,126 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     sign_reply.add_argument("notice", metavar="NOTICE", help="登记簿中的告知书 .md")
     sign_reply.add_argument(
-        "--role", required=True, choices=("supervising_leader", "principal_leader")
+        "--role",
+        required=True,
+        choices=("supervising_leader", "principal_leader"),
+        help="签批身份：supervising_leader（分管领导）或 principal_leader（主要领导）",
     )
-    sign_reply.add_argument("--key", type=Path, required=True, help="私钥文件")
+    sign_reply.add_argument("--key", type=Path, required=True, help="签批人的私钥文件")
     sign_reply.add_argument(
-        "--decision", choices=("approve", "return"), default="approve"
+        "--decision",
+        choices=("approve", "return"),
+        default="approve",
+        help="approve（同意发出，默认）或 return（退回修改）",
     )
-    sign_reply.add_argument("--comment", default="", help="意见")
-    sign_reply.add_argument("--at", type=timestamp, default=None, help="签名时间")
-    for name, text in (
-        ("issue", "签批后生成答复告知书 .docx"),
-        ("reply-status", "答复告知书的签批情况"),
-    ):
-        action = sub.add_parser(name, parents=[where], help=text)
-        action.add_argument("notice", metavar="NOTICE", help="登记簿中的告知书 .md")
+    sign_reply.add_argument("--comment", default="", help="审查意见")
+    sign_reply.add_argument(
+        "--at",
+        type=local_time,
+        default=None,
+        help=f"签批时间（默认：现在；不早于告知书日期），{_TIME_HELP}",
+    )
+    issue = sub.add_parser(
+        "issue", parents=both, help="签批后生成答复告知书 .docx，并登记发出日期"
+    )
+    issue.add_argument("notice", metavar="NOTICE", help="登记簿中的告知书 .md")
+    issue.add_argument(
+        "--on", type=day, default=None, help="发出日期（默认：今天；不早于告知书日期）"
+    )
+    status = sub.add_parser(
+        "reply-status", parents=[where], help="答复告知书的签批情况"
+    )
+    status.add_argument("notice", metavar="NOTICE", help="登记簿中的告知书 .md")
+
+
+_TIME_HELP = (
+    "写作 2026-03-02T10:15:00+08:00，或 “2026-03-02 10:15”（不写时区按网站时区）"
+)
+
+
+def local_time(text: str) -> dt.datetime:
+    """A time as people type it: ISO 8601, with or without a UTC offset (without one,
+    the site's time zone is meant and attached later by ``_localise``)."""
+    cleaned = text.strip().replace("：", ":")
+    try:
+        return dt.datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"时间“{text}”无效；{_TIME_HELP}。") from None
 
 
 def _registration_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from", dest="source", type=Path, default=None, help="申请内容的 YAML 文件"
     )
-    parser.add_argument("--channel", choices=list(CHANNELS), default=None)
-    parser.add_argument("--received-at", type=timestamp, default=None)
-    parser.add_argument("--signed-for-at", type=timestamp, default=None)
-    parser.add_argument("--confirmed-at", type=timestamp, default=None)
-    parser.add_argument("--type", dest="applicant_type", choices=list(APPLICANT_TYPES))
-    parser.add_argument("--id-kind", default=None)
-    parser.add_argument("--id-number", default=None)
-    parser.add_argument("--accessibility", default=None)
-    parser.add_argument("--agent-name", default=None)
-    parser.add_argument("--agent-id-kind", default=None)
-    parser.add_argument("--agent-id-number", default=None)
-    parser.add_argument("--authorisation", default=None)
-    parser.add_argument("--purpose", default=None)
-    parser.add_argument("--own-records", action="store_true", default=None)
+    parser.add_argument(
+        "--channel",
+        choices=list(CHANNELS),
+        default=None,
+        help="申请方式：" + model.choices_text(CHANNELS),
+    )
+    parser.add_argument(
+        "--received-at",
+        type=local_time,
+        default=None,
+        help=f"申请到达受理机构的时间（附件2 第六条），{_TIME_HELP}；不能晚于现在",
+    )
+    parser.add_argument(
+        "--signed-for-at",
+        type=local_time,
+        default=None,
+        help=f"信函、电报的签收时间（national-2019 第三十一条（二）），{_TIME_HELP}",
+    )
+    parser.add_argument(
+        "--confirmed-at",
+        type=local_time,
+        default=None,
+        help="与申请人确认收到的时间（national-2019 第三十一条（二）（三）："
+        f"在线、电子邮件、传真、平信），{_TIME_HELP}",
+    )
+    parser.add_argument(
+        "--type",
+        dest="applicant_type",
+        choices=list(APPLICANT_TYPES),
+        help="申请人类型（默认 natural_person）："
+        + model.choices_text(APPLICANT_TYPES),
+    )
+    parser.add_argument(
+        "--accessibility",
+        default=None,
+        help="申请人需要的帮助（附件2 第十四条），如“视力障碍，需大字版告知书”",
+    )
+    parser.add_argument("--purpose", default=None, help="申请用途，如 科研需要")
+    parser.add_argument(
+        "--own-records",
+        action="store_true",
+        default=None,
+        help="申请与本人相关的信息（须出示有效身份证件，附件2 第五条）",
+    )
     _content_options(parser)
+    _document_options(parser)
+
+
+def _document_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--id-kind", default=None, help="申请人证件种类，如 居民身份证、营业执照"
+    )
+    parser.add_argument("--id-number", default=None, help="申请人证件号码")
+    parser.add_argument("--agent-name", default=None, help="代理人姓名（附件2 第五条）")
+    parser.add_argument("--agent-id-kind", default=None, help="代理人证件种类")
+    parser.add_argument("--agent-id-number", default=None, help="代理人证件号码")
+    parser.add_argument(
+        "--authorisation",
+        default=None,
+        help="授权委托书，如“授权委托书（2026-09-20 签署）”",
+    )
 
 
 def _content_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default=None, help="申请人姓名或名称")
-    parser.add_argument("--phone", default=None)
-    parser.add_argument("--email", default=None)
-    parser.add_argument("--address", default=None)
-    parser.add_argument("--postcode", default=None)
+    parser.add_argument("--phone", default=None, help="申请人电话")
+    parser.add_argument("--email", default=None, help="申请人电子邮箱")
+    parser.add_argument("--address", default=None, help="申请人通信地址")
+    parser.add_argument("--postcode", default=None, help="邮政编码")
     parser.add_argument("--description", default=None, help="所需信息的内容描述")
     parser.add_argument("--form", default=None, help="形式要求：纸质、电子…")
     parser.add_argument("--delivery", default=None, help="获取方式：邮寄、电子邮件…")
@@ -318,20 +557,43 @@ def run(args: argparse.Namespace, site: Path | None) -> int:
         "due": lambda o, a: due(o, on=a.on, within=a.within),
         "correct": _correct_action,
         "request-correction": lambda o, a: request_correction(
-            o, _clerk(o, a.clerk), a.number, tuple(a.item), on=a.on
+            o,
+            _clerk(o, a.clerk),
+            a.number,
+            tuple(a.item),
+            on=_past_or_today(o, a.on, "--on"),
         ),
         "extend": _extend_action,
         "third-party": _third_party_action,
         "split": lambda o, a: split(
-            o, _clerk(o, a.clerk), a.number, tuple(a.items), on=a.on
+            o,
+            _clerk(o, a.clerk),
+            a.number,
+            tuple(a.items),
+            on=_past_or_today(o, a.on, "--on"),
         ),
         "repeats": lambda o, a: repeats(
-            o, _clerk(o, a.clerk) if a.link else None, link=a.link
+            o,
+            _clerk(o, a.clerk) if a.link else None,
+            link=a.link,
+            on=_past_or_today(o, a.on, "--on"),
+            only=tuple(a.number),
         ),
         "disposal": lambda o, a: disposal(
-            o, _clerk(o, a.clerk) if a.dispose else None, on=a.on, dispose=a.dispose
+            o,
+            _clerk(o, a.clerk) if a.dispose else None,
+            on=_past_or_today(o, a.on, "--on"),
+            dispose=a.dispose,
         ),
         "close": _close_action,
+        "reopen": lambda o, a: reopen(
+            o,
+            _clerk(o, a.clerk),
+            a.number,
+            a.reason,
+            on=_past_or_today(o, a.on, "--on"),
+        ),
+        "receipt": _receipt_action,
         "appeal": lambda o, a: appeal(
             o,
             _clerk(o, a.clerk),
@@ -350,14 +612,15 @@ NOTICE_ACTIONS = ("notice", "sign-reply", "issue", "reply-status")
 
 def _notice_actions(args: argparse.Namespace, site: Path) -> int:
     """``notice``, ``sign-reply``, ``issue`` and ``reply-status``."""
-    register = getattr(args, "register", None)
+    office = open_office(getattr(args, "register", None), site)
+    register = office.register
     if args.action == "notice":
         return notices.notice(
             site,
             register,
             args.number,
             args.kind,
-            on=args.on,
+            on=_past_or_today(office, args.on, "--on"),
             page=args.page,
             body=args.body,
             body_contact=args.body_contact,
@@ -368,6 +631,10 @@ def _notice_actions(args: argparse.Namespace, site: Path) -> int:
             new_due=args.new_due,
             reply_by=args.reply_by,
             note=args.note,
+            basis=args.basis,
+            reason=args.reason,
+            new_version=args.new_version,
+            author=_author(_clerk(office, args.clerk)),
         )
     if args.action == "sign-reply":
         return notices.sign_reply_command(
@@ -378,26 +645,94 @@ def _notice_actions(args: argparse.Namespace, site: Path) -> int:
             key=args.key,
             decision=args.decision,
             comment=args.comment,
-            at=args.at,
+            at=_localise(office, args.at) if args.at else None,
         )
     if args.action == "issue":
-        return notices.issue_command(site, register, args.notice)
+        clerk = _clerk(office, args.clerk)
+        return notices.issue_command(
+            site,
+            register,
+            args.notice,
+            on=_past_or_today(office, args.on, "--on"),
+            author=_author(clerk),
+            clerk_id=clerk.id,
+        )
     return notices.reply_status(site, register, args.notice)
 
 
+def _author(clerk: Clerk) -> tuple[str, str]:
+    return clerk.name, clerk.email
+
+
+def _localise(office: Office, moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the site's time zone; a time typed without an offset is taken as
+    the site's local time."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=office.tz)
+    return moment.astimezone(office.tz)
+
+
+def _past_or_today(office: Office, given: dt.date | None, option: str) -> dt.date:
+    """``given`` (default today), refused when it lies in the future."""
+    today = office.today()
+    if given is None:
+        return today
+    if given > today:
+        raise ApplicationError(
+            f"{option} {given} 晚于今天 {today}；登记簿只记已经发生的事。",
+            field=option,
+            hint=f"请用 {option} YYYY-MM-DD 写明实际日期（不晚于今天）。",
+        )
+    return given
+
+
+def _not_future(office: Office, moment: dt.datetime | None, option: str) -> None:
+    now = clock(office.tz)
+    if moment is not None and moment > now + dt.timedelta(minutes=5):
+        raise ApplicationError(
+            f"{option} {moment.isoformat()} 晚于现在（{now:%Y-%m-%d %H:%M}）。",
+            field=option,
+            hint=f"请用 {option} 写明实际时间。",
+        )
+
+
 def _register_action(office: Office, args: argparse.Namespace) -> int:
+    for option in ("received_at", "signed_for_at", "confirmed_at"):
+        moment = getattr(args, option)
+        if moment is not None:
+            moment = _localise(office, moment)
+            _not_future(office, moment, "--" + option.replace("_", "-"))
+            setattr(args, option, moment)
     document, shown = registration_document(args)
     return register(office, _clerk(office, args.clerk), document, shown_as=shown)
 
 
 def _correct_action(office: Office, args: argparse.Namespace) -> int:
+    received_at = _localise(office, args.received_at)
+    _not_future(office, received_at, "--received-at")
     return correct(
         office,
         _clerk(office, args.clerk),
         args.number,
-        args.received_at,
-        _content_changes(args),
+        received_at,
+        {**_content_changes(args), **_document_changes(args)},
     )
+
+
+def _receipt_action(office: Office, args: argparse.Namespace) -> int:
+    times = {
+        "signed_for_at": args.signed_for_at,
+        "confirmed_at": args.confirmed_at,
+    }
+    given = {key: _localise(office, value) for key, value in times.items() if value}
+    if not given:
+        raise ApplicationError(
+            "请给出 --signed-for-at 时间（信函签收）或 --confirmed-at 时间（与申请人确认）。",
+            hint=_TIME_HELP,
+        )
+    for key, moment in given.items():
+        _not_future(office, moment, "--" + key.replace("_", "-"))
+    return record_receipt(office, _clerk(office, args.clerk), args.number, given)
 
 
 def _extend_action(office: Office, args: argparse.Namespace) -> int:
@@ -443,7 +778,7 @@ def _close_action(office: Office, args: argparse.Namespace) -> int:
         _clerk(office, args.clerk),
         args.number,
         outcome,
-        on=args.on,
+        on=_past_or_today(office, args.on, "--on"),
         notice=args.notice,
     )
 
@@ -486,6 +821,8 @@ def _warn_uncommitted(root: Path) -> None:
 
 
 def _clerk(office: Office, given: str | None) -> Clerk:
+    if given is None:
+        given = reg.remembered_clerk(os.environ)
     configured = register_git.configured_user(office.register)
     email_default = configured[1] if configured else None
     roster = office.config.roster if office.config else None
@@ -493,7 +830,9 @@ def _clerk(office: Office, given: str | None) -> Clerk:
         if configured is None:
             raise PortalError(
                 "不知道经办人是谁。",
-                hint="请用 --clerk 花名册编号 指定，或在 git 中设置 user.name 与 user.email。",
+                field="--clerk",
+                hint="请用 --clerk 花名册编号 指定（或 portal applications init DIR --clerk 编号 记入本机设置），"
+                "或在登记簿的 git 中设置 user.name 与 user.email。",
             )
         name = configured[0]
         person = None
@@ -569,8 +908,12 @@ def init(
         _create(folder, clerk)
         result(f"已建立登记簿：{folder}")
     if record:
-        setting = reg.record_setting(folder, os.environ)
+        setting = reg.record_setting(folder, os.environ, clerk=clerk)
         result(f"已记入本机设置：{setting}")
+        if clerk:
+            result(
+                f"经办人 {clerk} 已记入本机设置；登记时可不写 --clerk（仍可用 --clerk 指定他人）。"
+            )
     else:
         result(f"请设置环境变量 {reg.ENV_VARIABLE}={folder}，或用 --register 指定。")
     return 0
@@ -645,6 +988,30 @@ def _content_changes(args: argparse.Namespace) -> dict[tuple[str, ...], Any]:
         ("request", "delivery"): args.delivery,
     }
     return {path: value for path, value in pairs.items() if value is not None}
+
+
+def _document_changes(args: argparse.Namespace) -> dict[tuple[str, ...], Any]:
+    """Identity documents and agent papers supplied with a correction (附件2 第五条)."""
+    changes: dict[tuple[str, ...], Any] = {}
+    if args.id_kind or args.id_number:
+        if not (args.id_kind and args.id_number):
+            raise ApplicationError(
+                "申请人证件须同时写明种类和号码。",
+                field="--id-kind/--id-number",
+                hint="请同时给出 --id-kind 种类 和 --id-number 号码。",
+            )
+        changes[("applicant", "id_document")] = model.IdDocument(
+            args.id_kind, args.id_number
+        )
+    agent_given = (
+        args.agent_name,
+        args.agent_id_kind,
+        args.agent_id_number,
+        args.authorisation,
+    )
+    if any(agent_given):
+        changes[("agent",)] = agent_given
+    return changes
 
 
 def _line_dict(line: int = 0) -> LineDict:
@@ -836,6 +1203,13 @@ def show(office: Office, number: str, *, on: dt.date | None) -> int:
             result("期限推算：")
             for line in found.explain().splitlines():
                 result(f"  {line}")
+    timeliness = _timeliness(app, office)
+    if timeliness:
+        result(timeliness)
+    elif (
+        app.status == "closed" and app.outcome is not None and not model.was_split(app)
+    ):
+        result("办结时未登记发出答复告知书（无答复或按第十五条不重复答复）。")
     history = register_git.history(office.register, reg.application_path(number))
     if history:
         result("登记簿记录（git）：")
@@ -923,7 +1297,11 @@ def _standing(due_day: dt.date, on: dt.date, office: Office) -> str:
         return f"已逾期：期限 {due_day} 已过（按 {on}）。"
     if due_day == on:
         return f"今天（{on}）到期。"
-    return f"距期限还有 {(due_day - on).days} 天（按 {on}）。"
+    left = working_days_between(on, due_day, office.calendar)
+    return (
+        f"距期限还有 {left} 个工作日（{(due_day - on).days} 个自然日，"
+        f"期限当日仍可答复，按 {on}）。"
+    )
 
 
 def list_applications(office: Office, *, status: str | None, year: int | None) -> int:
@@ -966,49 +1344,177 @@ def _list_line(app: Application, office: Office) -> str:
 
 
 def due(office: Office, *, on: dt.date | None, within: int) -> int:
-    """List overdue applications and those due within ``within`` working days of ``on``.
+    """The office's daily look: overdue replies and those due within ``within``
+    working days of ``on``, and everything whose clock the office must move itself:
+    third parties not answering, correction requests not yet sent, applications whose
+    deadline cannot be computed, and applications kept a year without contact.
 
-    Returns 1 when some application is overdue, else 0.
+    Returns 1 when something is overdue or cannot be computed, else 0.
     """
     if within < 0:
-        raise PortalError(f"--within {within} 无效：工作日数不能是负数。")
+        raise PortalError(
+            f"--within {within} 无效：工作日数不能是负数。",
+            field="--within",
+            hint="请用 --within 工作日数，如 --within 5。",
+        )
     day = on or office.today()
     limit, _ = add_working_days(day, within, office.calendar)
     apps, problems = reg.load_all(office.register)
     for problem in problems:
         logger.error(problem.diagnostics())
-    overdue, soon, provisional = [], [], []
+    rows = _DueRows()
     for app in apps:
-        if app.status != "open" or not app.has_contact():
-            continue
-        found = _deadline(app, office)
-        if found is None or found.due is None:
-            continue
-        if found.provisional:
-            provisional.append((app, found))
-        if found.due < day:
-            overdue.append((found.due, app, found))
-        elif found.due <= limit:
-            soon.append((found.due, app, found))
-    for label, rows in (("已逾期", overdue), ("即将到期", soon)):
-        for due_day, app, found in sorted(
-            rows, key=lambda row: (row[0], row[1].number)
-        ):
-            flag = "（暂定）" if found.provisional else ""
+        _due_rows(app, office, day, limit, rows)
+    for label, found in (("已逾期", rows.overdue), ("即将到期", rows.soon)):
+        for due_day, app, deadline in sorted(found, key=lambda r: (r[0], r[1].number)):
+            flag = "（暂定）" if deadline.provisional else ""
+            left = ""
+            if label == "即将到期":
+                n = working_days_between(day, due_day, office.calendar)
+                left = f"，距期限还有 {n} 个工作日"
             result(
-                f"{label}：{app.number} 期限 {due_day}{flag}　{app.applicant.name}　"
-                f"{(app.request.description or '')[:30]}"
+                f"{label}：{app.number} 期限 {due_day}{flag}{left}　"
+                f"{app.applicant.name}　{(app.request.description or '')[:30]}"
             )
-    for app, found in provisional:
-        years = "、".join(str(y) for y in found.unknown_years)
+    for line in (*rows.waiting, *rows.blocked, *rows.kept):
+        result(line)
+    for app, deadline in rows.provisional:
+        years = "、".join(str(y) for y in deadline.unknown_years)
         result(
             f"注意：{app.number} 的期限是暂定的：请在 site_config/calendar.yml 补充 "
             f"{years} 年的节假日安排（国务院办公厅通知）。"
         )
     result(
-        f"{day}：已逾期 {len(overdue)} 件，{within} 个工作日内（至 {limit}）到期 {len(soon)} 件。"
+        f"{day}：已逾期 {len(rows.overdue)} 件，{within} 个工作日内（至 {limit}）到期 "
+        f"{len(rows.soon)} 件；待办 {len(rows.waiting)} 件，无法推算期限 "
+        f"{len(rows.blocked)} 件。"
     )
-    return 1 if overdue or problems else 0
+    failing = rows.overdue or rows.blocked or rows.late_steps or problems
+    return 1 if failing else 0
+
+
+@dataclass
+class _DueRows:
+    overdue: list[tuple[dt.date, Application, Deadline]] = dataclasses.field(
+        default_factory=list
+    )
+    soon: list[tuple[dt.date, Application, Deadline]] = dataclasses.field(
+        default_factory=list
+    )
+    provisional: list[tuple[Application, Deadline]] = dataclasses.field(
+        default_factory=list
+    )
+    waiting: list[str] = dataclasses.field(default_factory=list)
+    blocked: list[str] = dataclasses.field(default_factory=list)
+    kept: list[str] = dataclasses.field(default_factory=list)
+    late_steps: int = 0
+
+
+def _due_rows(
+    app: Application, office: Office, day: dt.date, limit: dt.date, rows: _DueRows
+) -> None:
+    """Sort one application into the rows of ``due``; nothing pending is left out."""
+    if app.status not in ("open", "awaiting_correction"):
+        return
+    if not app.has_contact():
+        if model.kept_until(app) <= day:
+            rows.kept.append(
+                f"留存期满：{app.number} 无联系方式，留存至 {model.kept_until(app)}，"
+                "请用 portal applications disposal --dispose 处置（附件2 第十五条）。"
+            )
+        return
+    if app.status == "awaiting_correction":
+        _correction_row(app, office, day, rows)
+        return
+    found, reasons = reg.deadline_of(app, office.calendar, office.rules, office.tz)
+    if found is None:
+        rows.blocked.append(_blocked_line(app, reasons))
+        return
+    if model.open_consultations(app) > 0:
+        _third_party_row(app, office, day, rows)
+    if found.due is None:
+        return
+    if found.provisional:
+        rows.provisional.append((app, found))
+    if found.due < day:
+        rows.overdue.append((found.due, app, found))
+    elif found.due <= limit:
+        rows.soon.append((found.due, app, found))
+
+
+def _blocked_line(app: Application, reasons: Sequence[PortalError]) -> str:
+    why = "；".join(problem.message for problem in reasons) or "原因不明"
+    return (
+        f"无法推算期限：{app.number} {app.applicant.name}：{why}"
+        f"请补录：portal applications receipt {app.number} "
+        "--confirmed-at 时间（或 --signed-for-at 时间）。"
+    )
+
+
+def _third_party_row(
+    app: Application, office: Office, day: dt.date, rows: _DueRows
+) -> None:
+    sent = app.last_event("third_party_sent")
+    assert sent is not None
+    waited = working_days_between(sent.day(), day, office.calendar)
+    line = (
+        f"等待第三方意见：{app.number} 于 {sent.day()} 向{sent.party}发函，"
+        f"已等待 {waited} 个工作日"
+    )
+    limit = third_party_deadline(sent.day(), office.calendar, office.rules)
+    if limit is None or limit.due is None:
+        line += (
+            f"；{office.rules.article_third_party}未规定第三方答复期限，"
+            "答复期限暂停计算，请催告第三方并登记其答复（third-party --answered）。"
+        )
+    elif limit.due < day:
+        rows.late_steps += 1
+        late = working_days_between(limit.due, day, office.calendar)
+        line += (
+            f"；第三方提出意见的期限 {limit.due} 已过 {late} 个工作日"
+            f"（{office.rules.article_third_party_days}），逾期未提出意见的由本机关依法决定，"
+            "请登记 third-party --answered 日期 --answer none。"
+        )
+    else:
+        line += f"；第三方提出意见的期限至 {limit.due}（含当日）。"
+    rows.waiting.append(line)
+
+
+def _correction_row(
+    app: Application, office: Office, day: dt.date, rows: _DueRows
+) -> None:
+    requested = app.last_event("correction_requested")
+    if requested is not None:
+        waited = working_days_between(requested.day(), day, office.calendar)
+        rows.waiting.append(
+            f"等待补正：{app.number} 于 {requested.day()} 告知补正，已 {waited} 个工作日；"
+            "收到补正后用 portal applications correct 登记；逾期不补正的可按 "
+            "other.no_correction 办结。"
+        )
+        return
+    receipt = _receipt_day(app, office)
+    line = f"待发补正告知：{app.number} {app.applicant.name}，{receipt} 收到，尚未一次性告知补正"
+    limit = correction_deadline(receipt, office.calendar, office.rules)
+    if limit is not None and limit.due is not None:
+        if limit.due < day:
+            rows.late_steps += 1
+            late = working_days_between(limit.due, day, office.calendar)
+            line += (
+                f"；应于 {limit.due}（含当日）前告知，已逾期 {late} 个工作日"
+                f"（{office.rules.article_correction_request}）"
+            )
+        else:
+            left = working_days_between(day, limit.due, office.calendar)
+            line += (
+                f"；最迟 {limit.due}（含当日），距期限还有 {left} 个工作日"
+                f"（{office.rules.article_correction_request}）"
+            )
+    else:
+        line += "；请尽快告知（附件2 第十条（六））"
+    rows.waiting.append(
+        line
+        + f"。请开具补正告知书并登记：portal applications request-correction {app.number}。"
+    )
 
 
 # Changes
@@ -1024,18 +1530,21 @@ def correct(
     """Record the corrected application: the reply period restarts from its receipt."""
 
     def change(app: Application) -> Application:
-        applicant, request = app.applicant, app.request
+        applicant, request, agent = app.applicant, app.request, app.agent
         for path, value in changes.items():
             if path[0] == "request":
                 request = dataclasses.replace(request, **{path[1]: value})
+            elif path[0] == "agent":
+                agent = _supplied_agent(app.agent, value)
             elif path[1] == "contact":
                 contact = dataclasses.replace(applicant.contact, **{path[2]: value})
                 applicant = dataclasses.replace(applicant, contact=contact)
             else:
                 applicant = dataclasses.replace(applicant, **{path[1]: value})
-        return model.record_correction(
-            app, received_at, applicant=applicant, request=request
-        )
+        parts: dict[str, Any] = {"applicant": applicant, "request": request}
+        if agent != app.agent:
+            parts["agent"] = agent
+        return model.record_correction(app, received_at, **parts)
 
     app = _change(office, clerk, number, change, "收到补正后的申请，重新计算答复期限")
     result(f"已登记补正：{number}，{received_at:%Y-%m-%d %H:%M} 收到补正后的申请。")
@@ -1044,6 +1553,89 @@ def correct(
         result("补正后仍缺：" + "；".join(still))
         result("补正后申请内容仍不明确的，可按 unavailable.still_unclear 办结。")
     result(_due_line(app, office))
+    return 0
+
+
+def _supplied_agent(
+    agent: model.Agent | None, given: tuple[str | None, ...]
+) -> model.Agent:
+    name, kind, number, authorisation = given
+    current = agent or model.Agent(name or "")
+    document = current.id_document
+    if kind or number:
+        if not (kind and number):
+            raise ApplicationError(
+                "代理人证件须同时写明种类和号码。",
+                field="--agent-id-kind/--agent-id-number",
+                hint="请同时给出 --agent-id-kind 种类 和 --agent-id-number 号码。",
+            )
+        document = model.IdDocument(kind, number)
+    if not (name or current.name):
+        raise ApplicationError(
+            "补交代理人材料须写明代理人姓名。",
+            field="--agent-name",
+            hint="请加 --agent-name 姓名。",
+        )
+    return model.Agent(
+        name or current.name, document, authorisation or current.authorisation
+    )
+
+
+def record_receipt(
+    office: Office, clerk: Clerk, number: str, given: dict[str, dt.datetime]
+) -> int:
+    """Record when a letter was signed for or receipt confirmed with the applicant,
+    after registration (《政府信息公开条例》第三十一条); an earlier value is never
+    overwritten."""
+
+    def change(app: Application) -> Application:
+        received = app.received
+        for key, moment in given.items():
+            if getattr(received, key) is not None:
+                raise ApplicationError(
+                    f"申请 {number} 已记录 {key}：{getattr(received, key).isoformat()}，不能覆盖。",
+                    field=key,
+                    hint="如确有错误，请在登记簿中核对后由办公室负责人更正并写明原因。",
+                )
+            if moment < received.at:
+                raise ApplicationError(
+                    f"{moment.isoformat()} 早于申请到达的时间 {received.at.isoformat()}。",
+                    field="--" + key.replace("_", "-"),
+                    hint="请核对时间。",
+                )
+        received = dataclasses.replace(
+            received,
+            signed_for_at=given.get("signed_for_at", received.signed_for_at),
+            confirmed_at=given.get("confirmed_at", received.confirmed_at),
+        )
+        return dataclasses.replace(app, received=received)
+
+    labels = {"signed_for_at": "签收时间", "confirmed_at": "确认收到时间"}
+    what = "、".join(labels[key] for key in given)
+    app = _change(office, clerk, number, change, f"补录{what}")
+    result(f"已补录：{number} 的{what}。")
+    result(_receipt_line(app, office))
+    if app.status == "open" and app.has_contact():
+        result(_due_line(app, office))
+    return 0
+
+
+def reopen(
+    office: Office, clerk: Clerk, number: str, reason: str, *, on: dt.date
+) -> int:
+    """Correct a wrong close: a new event keeps the earlier outcome; nothing is
+    overwritten, and the application can be closed again."""
+    app = _change(
+        office,
+        clerk,
+        number,
+        lambda a: model.reopen(a, on, reason),
+        f"更正办结：{reason}",
+    )
+    result(f"已更正办结：{number} 恢复为办理中；原结果已记入记录：")
+    for item in app.events[-1].items:
+        result(f"  {item}")
+    result(f"请按实际情况重新办结：portal applications close {number} --outcome 代码。")
     return 0
 
 
@@ -1266,14 +1858,31 @@ def _similar_to(office: Office, app: Application) -> list[str]:
     ]
 
 
-def repeats(office: Office, clerk: Clerk | None, *, link: bool) -> int:
-    """List repeated applications; with ``link`` record ``repeated_of`` on each."""
+def repeats(
+    office: Office,
+    clerk: Clerk | None,
+    *,
+    link: bool,
+    on: dt.date | None = None,
+    only: tuple[str, ...] = (),
+) -> int:
+    """List repeated applications; with ``link`` record ``repeated_of`` on each (or
+    on the numbers in ``only``), dated ``on`` (default today)."""
     with reg.register_lock(office.register):
         apps, problems = reg.load_all(office.register)
         for problem in problems:
             logger.error(problem.diagnostics())
         pairs = find_repeats(apps)
         fresh = [(r, e) for r, e in pairs if r.repeated_of != e.number]
+        unknown = [n for n in only if n not in {r.number for r, _ in fresh}]
+        if link and unknown:
+            raise ApplicationError(
+                f"{'、'.join(unknown)} 不在未登记的重复申请之中。",
+                field="--number",
+                hint="请先不加 --link 运行，核对列出的重复申请编号。",
+            )
+        if only:
+            fresh = [(r, e) for r, e in fresh if r.number in only]
         for repeat, earlier in pairs:
             state = "已登记" if repeat.repeated_of == earlier.number else "未登记"
             result(
@@ -1282,16 +1891,21 @@ def repeats(office: Office, clerk: Clerk | None, *, link: bool) -> int:
             )
         if link and fresh:
             assert clerk is not None
-            today = office.today()
+            day = on or office.today()
+            early = [
+                f"{r.number}（{r.events[-1].day()}）"
+                for r, _ in fresh
+                if r.events and r.events[-1].day() > day
+            ]
+            if early:
+                raise ApplicationError(
+                    f"认定日期 {day} 早于 {'、'.join(early)} 的最后一条记录。",
+                    field="--on",
+                    hint="请用 --on YYYY-MM-DD 写明实际认定的日期。",
+                )
             changed = [
                 repeat.with_event(
-                    Event(
-                        "linked_repeat",
-                        on=max(
-                            today, repeat.events[-1].day() if repeat.events else today
-                        ),
-                        number=earlier.number,
-                    ),
+                    Event("linked_repeat", on=day, number=earlier.number),
                     repeated_of=earlier.number,
                 )
                 for repeat, earlier in fresh
@@ -1351,21 +1965,94 @@ def close(
     on: dt.date | None,
     notice: str,
 ) -> int:
-    """Close an application with exactly one annual-report outcome code."""
+    """Close an application with exactly one annual-report outcome code.
+
+    A reply notice must have been issued first (signed by a leader and recorded by
+    ``issue``); its kind must fit the outcome (``NOTICE_KINDS_FOR_OUTCOME``).
+    """
     day = on or office.today()
-    _change(
-        office,
-        clerk,
-        number,
-        lambda a: model.close(a, outcome, day, notice=notice),
-        f"办结：{outcome.code}",
-    )
+
+    def change(app: Application) -> Application:
+        chosen = _closing_outcome(office, app, outcome, notice)
+        return model.close(app, chosen, day, received_on=_receipt_day(app, office))
+
+    app = _change(office, clerk, number, change, f"办结：{outcome.code}")
     result(f"已办结：{number}，{model.outcome_label(outcome.code)}，{day}。")
-    if outcome.code.startswith(("withheld.", "not_handled.")) and not outcome.basis:
-        logger.warning(
-            "不予公开、不予处理的，告知书须说明理由和法律依据；请补上 --basis。"
-        )
+    line = _timeliness(app, office)
+    if line:
+        result(line)
     return 0
+
+
+def _closing_outcome(
+    office: Office, app: Application, outcome: Outcome, notice: str
+) -> Outcome:
+    """The outcome with the kind of the reply issued for it; refused when the outcome
+    needs a reply that was not issued, or the reply was not approved by a leader."""
+    replied = _issued_reply(app, notice)
+    if replied is None:
+        if outcome.code in model.REPLY_OPTIONAL and not outcome.notice_kind:
+            return outcome
+        fitting = model.NOTICE_KINDS_FOR_OUTCOME.get(outcome.code, ())
+        kind = outcome.notice_kind or (fitting[0] if fitting else "withheld")
+        wanted = f"{app.number} 的答复告知书 {notice}" if notice else "答复告知书"
+        raise ApplicationError(
+            f"申请 {app.number}：{wanted}尚未发出，不能办结"
+            f"（答复须经局领导保密审查签批后发出，{notice_model.REVIEW_ARTICLE}）。",
+            field="--notice",
+            hint=f"请依次运行：portal applications notice {app.number} {kind}；"
+            "局领导 sign-reply；再 portal applications issue 告知书 --on 发出日期；然后办结。",
+        )
+    kind = notice_model.kind_of_path(replied.notice)
+    if outcome.notice_kind and outcome.notice_kind != kind:
+        raise ApplicationError(
+            f"申请 {app.number}：--notice-kind {outcome.notice_kind} 与已发出的告知书"
+            f" {replied.notice}（{kind}）不符。",
+            field="--notice-kind",
+            hint="请省略 --notice-kind（按已发出的告知书），或先发出相符的告知书。",
+        )
+    if office.site is not None and office.config is not None:
+        now = clock(office.tz)
+        review = notice_model.verify_reply(
+            office.register, office.config, replied.notice, now=now
+        )
+        if not review.issued:
+            raise ApplicationError(
+                f"申请 {app.number}：{replied.notice} 的保密审查签批无效："
+                + "；".join(review.problems),
+                field="--notice",
+                hint="请局领导重新签批（sign-reply）后再 issue，然后办结。",
+            )
+    return dataclasses.replace(outcome, notice_kind=kind)
+
+
+def _issued_reply(app: Application, notice: str) -> Event | None:
+    """The ``replied`` event ``issue`` recorded (for ``notice`` when given)."""
+    replies = [event for event in app.events_of("replied") if event.notice]
+    if notice:
+        replies = [event for event in replies if event.notice == notice]
+    return replies[-1] if replies else None
+
+
+def _timeliness(app: Application, office: Office) -> str | None:
+    """Whether the reply went out on time: the issue day against the deadline."""
+    replied = next(
+        (event for event in reversed(app.events) if event.kind == "replied"), None
+    )
+    if replied is None:
+        return None
+    found, _ = reg.deadline_of(app, office.calendar, office.rules, office.tz)
+    if found is None or found.due is None:
+        return f"答复于 {replied.day()} 发出；答复期限无法推算，未能核对是否按时。"
+    if replied.day() <= found.due:
+        return (
+            f"答复于 {replied.day()} 发出，在期限 {found.due}（含当日）内，按时答复。"
+        )
+    late = working_days_between(found.due, replied.day(), office.calendar)
+    return (
+        f"答复于 {replied.day()} 发出，晚于期限 {found.due}，逾期 {late} 个工作日"
+        f"（{(replied.day() - found.due).days} 天）。"
+    )
 
 
 def appeal(

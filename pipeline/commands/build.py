@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
 
-from pipeline.commands.trust import governance_for
+from pipeline.commands.trust import governance_for, verified
 from pipeline.config import MARKDOWN_EXTENSIONS as ALLOWED_EXTENSIONS
 from pipeline.config import MKDOCS_BUILTIN_EXTENSIONS, SiteConfig
 from pipeline.errors import BuildError
@@ -49,7 +49,8 @@ from pipeline.site import (
     with_language,
     write_sources,
 )
-from pipeline.verify import Report, verify_repository
+from pipeline.takedown import KEY_VARIABLE
+from pipeline.verify import Report
 
 logger = logging.getLogger(__name__)
 
@@ -86,15 +87,27 @@ def build(
     if problems:
         _log_config_problems(problems)
         return EXIT_REFUSED
-    report = verify_repository(
-        root,
-        config,
-        production=production,
-        witness=governance.witness,
-        earlier_records=governance.records,
-        earlier_version=governance.earlier_version,
-    )
+    report = verified(root, governance, production=production)
+    if report.unchecked:
+        logger.error(
+            f"有 {len(report.unchecked)} 项紧急撤下在生效，但本机没有紧急撤下密钥（环境变量 "
+            f"{KEY_VARIABLE}），无法确认其他稿件没有引用撤下的内容；网站没有构建，"
+            "原网站目录未改动（附件4 第八条）。请设置密钥后重试（部署工作流从 Actions 机密读取）。"
+        )
+        return EXIT_REFUSED
     blocked = report.blocked()
+    # A takedown takes effect at once: posts quoting the leak are left out of this
+    # build whatever --exclude-unapproved says, so they never keep the old site up.
+    held = {
+        path: findings
+        for path, findings in blocked.items()
+        if all(f.rule == "takedown-quoted" for f in findings)
+    }
+    for path, findings in held.items():
+        for item in findings:
+            logger.warning(item.text())
+        logger.warning(f"紧急撤下期间暂不发布：{path}")
+    blocked = {path: f for path, f in blocked.items() if path not in held}
     if any(f.rule == "register-in-site" for f in report.findings):
         exclude = False  # Personal data in the repository: never build around it.
     if not _may_go_on(blocked, exclude=exclude):
@@ -194,14 +207,7 @@ def check_site_command(
     if governance is None:
         return EXIT_REFUSED
     config = governance.config
-    report = verify_repository(
-        root,
-        config,
-        production=production,
-        witness=governance.witness,
-        earlier_records=governance.records,
-        earlier_version=governance.earlier_version,
-    )
+    report = verified(root, governance, production=production)
     target = site_dir if site_dir.is_absolute() else root / site_dir
     sources = site_sources(report, config)
     blocked = report.blocked()

@@ -12,19 +12,38 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pipeline import register_git
+from pipeline.application import (
+    NOTICE_KINDS,
+    NOTICE_KINDS_FOR_OUTCOME,
+    OUTCOME_CODES,
+    PROCEDURAL_NOTICES,
+    Application,
+    ApplicationError,
+    Event,
+    notice_fits,
+    outcome_label,
+)
 from pipeline.config import SiteConfig, load_config
 from pipeline.errors import PortalError
 from pipeline.notices import (
+    KINDS,
     Body,
     NoticeFacts,
     PublishedPage,
     Templates,
     find_published,
     issue_reply,
+    issued_already,
     kind_named,
+    kind_of_path,
+    needs_large_print,
+    next_version,
+    notice_date,
+    notice_path,
+    public_article,
     render_notice,
     review_path,
     sign_reply,
@@ -33,7 +52,14 @@ from pipeline.notices import (
     write_notice,
 )
 from pipeline.output import result
-from pipeline.register import deadline_of, load_application, locate_register
+from pipeline.register import (
+    deadline_of,
+    load_application,
+    locate_register,
+    receipt_of,
+    register_lock,
+    save_application,
+)
 from pipeline.sign import SigningKey
 from pipeline.workdays import load_calendar
 
@@ -57,24 +83,53 @@ def notice(
     new_due: dt.date | None = None,
     reply_by: dt.date | None = None,
     note: str = "",
+    basis: str | None = None,
+    reason: str | None = None,
+    new_version: bool = False,
+    author: tuple[str, str] | None = None,
 ) -> int:
-    """Render the notice ``kind`` for application ``number`` into the register."""
+    """Render the notice ``kind`` for application ``number`` into the register.
+
+    Refused when it contradicts the application (an acceptance notice for an
+    application not accepted, a reply that does not fit the recorded outcome), when it
+    would bear a date before receipt, and when it would replace a notice already
+    signed or issued (``new_version`` keeps that one and writes ``<kind>-v2.md``).
+    """
     config = load_config(root)
     register = locate_register(register_option, os.environ)
     application = load_application(register, number)
     notice_kind = kind_named(kind)
+    rules = config.policy.applications
+    tz = config.site.tz
+    day = on or dt.datetime.now(tz).date()
+    _check_fits(application, notice_kind.id, reason)
+    receipt, _ = receipt_of(application, rules, tz)
+    received_on = (
+        receipt.day if receipt else application.received.at.astimezone(tz).date()
+    )
+    if day < received_on:
+        raise ApplicationError(
+            f"告知书日期 {day} 早于收到申请之日 {received_on}。",
+            field="--on",
+            hint="请用 --on YYYY-MM-DD 写明告知书的实际日期（不早于收到申请之日）。",
+        )
     found = None
     if notice_kind.id == "proactively_published":
         found = _published_page(root, config, page or application.request.description)
-    rules = config.policy.applications
-    if new_due is None and notice_kind.id == "extension":
-        deadline, _ = deadline_of(
-            application, load_calendar(root), rules, config.site.tz
+    deadline, _ = deadline_of(application, load_calendar(root), rules, tz)
+    computed = deadline.due if deadline is not None else None
+    if notice_kind.id == "extension":
+        new_due = _checked_new_due(new_due, computed, application)
+    version = _version(register, number, notice_kind.id, new_version=new_version)
+    if config.site.disclosure_office is None and notice_kind.to_applicant:
+        logger.warning(
+            "site_config/site.yml 没有 disclosure_office，告知书中缺少受理机构的联系方式"
+            "（附件2 第三条）；请补上名称、地址、办公时间、电话、传真、电子邮箱。"
         )
-        new_due = deadline.due if deadline is not None else None
     facts = NoticeFacts(
-        on=on or dt.datetime.now(config.site.tz).date(),
+        on=day,
         reply_days=reply_days or rules.reply_days,
+        due=computed if notice_kind.id == "acceptance" else None,
         new_due=new_due,
         reply_by=reply_by,
         provided_form=provided_form,
@@ -83,6 +138,13 @@ def notice(
         special_law=special_law,
         decision=decision,
         note=note,
+        basis=basis,
+        reason=reason,
+        received_on=received_on,
+        received_local=application.received.at.astimezone(tz),
+        deadline_article=public_article(rules.article_reply),
+        extension_article=public_article(rules.article_extension),
+        office=config.site.disclosure_office,
     )
     rendered = render_notice(
         notice_kind.id,
@@ -90,12 +152,25 @@ def notice(
         facts,
         bureau=config.site.title,
         templates=Templates.for_register(register),
+        version=version,
     )
     written = [write_notice(register, rendered)]
     if not notice_kind.reply:
-        written.append(write_docx(register, rendered.path))
+        written.append(
+            write_docx(
+                register,
+                rendered.path,
+                author=config.site.title,
+                large=needs_large_print(application),
+            )
+        )
     relative = [path.relative_to(register).as_posix() for path in written]
-    _commit(register, relative, f"{number}：{notice_kind.title}（{notice_kind.id}）")
+    _commit(
+        register,
+        relative,
+        f"{number}：{notice_kind.title}（{notice_kind.id}）",
+        author=author,
+    )
     for path in relative:
         result(path)
     if notice_kind.reply:
@@ -106,6 +181,77 @@ def notice(
             rendered.path,
         )
     return 0
+
+
+def _check_fits(application: Application, kind: str, reason: str | None) -> None:
+    """Refuse a notice that contradicts what the register says of the application."""
+    refused = application.last_event("not_accepted")
+    number = application.number
+    if kind == "acceptance" and refused is not None:
+        raise ApplicationError(
+            f"申请 {number} 已于 {refused.day()} 不予受理（{refused.reason}），"
+            "不能开具受理告知书。",
+            hint=f"请开具不予受理告知书：portal applications notice {number} not_accepted。",
+        )
+    if kind == "not_accepted" and refused is None:
+        raise ApplicationError(
+            f"申请 {number} 没有不予受理的记录，不能开具不予受理告知书。",
+            hint="代理人未出示证件或授权委托书的申请，登记时即记为不予受理（附件2 第五条）。",
+        )
+    if kind in PROCEDURAL_NOTICES or kind == "third_party_consultation":
+        return
+    if application.outcome is not None and not notice_fits(
+        application.outcome.code, kind
+    ):
+        fitting = "、".join(NOTICE_KINDS_FOR_OUTCOME.get(application.outcome.code, ()))
+        raise ApplicationError(
+            f"申请 {number} 已按 {outcome_label(application.outcome.code)} 办结，"
+            f"与 {kind}（{NOTICE_KINDS[kind]}）相矛盾。",
+            hint=f"相符的告知书：{fitting or '（无）'}；如办结有误，请先用 "
+            f"portal applications reopen {number} --reason 原因 更正。",
+        )
+    if reason in OUTCOME_CODES and not notice_fits(reason, kind):
+        raise ApplicationError(
+            f"--reason {reason} 与告知书种类 {kind} 不符。",
+            field="--reason",
+            hint=f"与 {reason} 相符的告知书："
+            + ("、".join(NOTICE_KINDS_FOR_OUTCOME.get(reason, ())) or "（无）"),
+        )
+
+
+def _checked_new_due(
+    given: dt.date | None, computed: dt.date | None, application: Application
+) -> dt.date | None:
+    if application.last_event("extended") is None:
+        raise ApplicationError(
+            f"申请 {application.number} 尚未登记延期，不能开具延期答复告知书。",
+            hint="请先用 portal applications extend 登记经批准的延期。",
+        )
+    if given is not None and given != computed:
+        raise ApplicationError(
+            f"--new-due {given} 与推算的延长后期限 {computed or '（无法推算）'} 不一致。",
+            field="--new-due",
+            hint="请省略 --new-due（按推算值），或核对延期登记"
+            "（portal applications show 编号 可看推算过程）。",
+        )
+    return computed
+
+
+def _version(register: Path, number: str, kind: str, *, new_version: bool) -> int:
+    current = notice_path(number, kind)
+    latest = next_version(register, number, kind) - 1
+    if latest >= 1:
+        current = notice_path(number, kind, latest)
+    why = issued_already(register, current) if latest >= 1 else None
+    if new_version:
+        return latest + 1
+    if why is not None:
+        raise ApplicationError(
+            f"{current} {why}，不能覆盖。",
+            hint=f"如需改写，请加 --new-version 另存为 {notice_path(number, kind, latest + 1)}"
+            "（原件保留），改写后须重新签批。",
+        )
+    return max(latest, 1)
 
 
 def _published_page(root: Path, config: SiteConfig, query: str) -> PublishedPage:
@@ -141,6 +287,17 @@ def sign_reply_command(
     config = load_config(root)
     register = locate_register(register_option, os.environ)
     relative = _relative(register, notice_path)
+    dated = _dated(register, relative)
+    if (
+        at is not None
+        and dated is not None
+        and at.astimezone(config.site.tz).date() < dated
+    ):
+        raise ApplicationError(
+            f"签批时间 {at.isoformat()} 早于告知书日期 {dated}。",
+            field="--at",
+            hint="请用 --at 写明实际签批时间，或重新生成告知书（notice --on 日期）。",
+        )
     record = sign_reply(
         register,
         config,
@@ -151,7 +308,16 @@ def sign_reply_command(
         comment=comment,
         at=at,
     )
-    _commit(register, [record.path], f"保密审查签批：{relative}（{decision}）")
+    signer = config.roster.get(record.signatures[-1].signer)
+    author = (
+        (signer.name, f"{signer.id}@register.invalid") if signer is not None else None
+    )
+    _commit(
+        register,
+        [record.path],
+        f"保密审查签批：{relative}（{decision}）",
+        author=author,
+    )
     result(record.path)
     return 0
 
@@ -162,17 +328,78 @@ def issue_command(
     notice_path: str,
     *,
     now: dt.datetime | None = None,
+    on: dt.date | None = None,
+    author: tuple[str, str] | None = None,
+    clerk_id: str = "",
 ) -> int:
-    """Write the .docx of an approved reply; 1 with every reason when not approved."""
+    """Write the .docx of an approved reply and record on the application the day it
+    went out (a ``replied`` event); 1 with every reason when not approved."""
     config = load_config(root)
     register = locate_register(register_option, os.environ)
     relative = _relative(register, notice_path)
     moment = now or dt.datetime.now(config.site.tz)
-    target = issue_reply(register, config, relative, now=moment)
-    written = target.relative_to(register).as_posix()
-    _commit(register, [written], f"发出答复告知书：{relative}")
-    result(written)
+    day = on or moment.date()
+    dated = _dated(register, relative)
+    if dated is not None and day < dated:
+        raise ApplicationError(
+            f"发出日期 {day} 早于告知书日期 {dated}。",
+            field="--on",
+            hint="请用 --on YYYY-MM-DD 写明实际发出的日期。",
+        )
+    number = PurePosixPath(relative).parent.name
+    kind = KINDS.get(kind_of_path(relative))
+    with register_lock(register):
+        application = load_application(register, number)
+        if kind is not None and kind.to_applicant:
+            application = _record_issue(application, relative, day)
+        target = issue_reply(
+            register,
+            config,
+            relative,
+            now=moment,
+            large=needs_large_print(application),
+        )
+        written = [target.relative_to(register).as_posix()]
+        if kind is not None and kind.to_applicant:
+            written.append(save_application(register, application))
+        who = f"（{clerk_id}）" if clerk_id else ""
+        _commit(
+            register, written, f"发出答复告知书：{relative}，{day}{who}", author=author
+        )
+    for path in written:
+        result(path)
+    result(
+        f"已登记 {number} 的答复于 {day} 发出；办结：portal applications close {number} --outcome 代码。"
+    )
     return 0
+
+
+def _record_issue(application: Application, notice: str, day: dt.date) -> Application:
+    if application.status not in ("open", "awaiting_correction", "closed"):
+        raise ApplicationError(
+            f"申请 {application.number} 的状态为 {application.status}，不能发出答复。"
+        )
+    if application.events and day < application.events[-1].day():
+        last = application.events[-1]
+        raise ApplicationError(
+            f"发出日期 {day} 早于申请 {application.number} 的最后一条记录 {last.day()}。",
+            field="--on",
+            hint="请用 --on YYYY-MM-DD 写明实际发出的日期。",
+        )
+    if any(e.kind == "replied" and e.notice == notice for e in application.events):
+        raise ApplicationError(
+            f"{notice} 已登记发出，不能再次发出。",
+            hint="如需改写，请用 notice --new-version 生成新版本，签批后发出。",
+        )
+    return application.with_event(Event("replied", on=day, notice=notice))
+
+
+def _dated(register: Path, relative: str) -> dt.date | None:
+    try:
+        text = (register / relative).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return notice_date(text)
 
 
 def reply_status(
@@ -212,13 +439,22 @@ def _relative(register: Path, given: str) -> str:
     return path.as_posix()
 
 
-def _commit(register: Path, paths: Sequence[str], message: str) -> None:
-    user = register_git.configured_user(register)
+def _commit(
+    register: Path,
+    paths: Sequence[str],
+    message: str,
+    *,
+    author: tuple[str, str] | None = None,
+) -> None:
+    """Commit ``paths`` as ``author`` (the clerk or the signing leader), else as the
+    person configured in the register's git."""
+    user = author or register_git.configured_user(register)
     if user is None:
         raise PortalError(
-            "登记簿的每项改动都要以经办人名义提交，但 git 没有设置 user.name 和 user.email。",
+            "登记簿的每项改动都要以经办人名义提交，但没有给出 --clerk，git 也没有设置 "
+            "user.name 和 user.email。",
             path=str(register),
-            hint="请在登记簿目录中运行 git config user.name <姓名> 和 git config user.email <邮箱>；"
-            "文件已写入，设置后请手动提交。",
+            field="--clerk",
+            hint="请加 --clerk 花名册编号；文件已写入，设置后请手动提交。",
         )
     register_git.commit(register, paths, message, *user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +11,8 @@ from pipeline.findings import ERROR
 from pipeline.governance import Governance
 from pipeline.history import PIN_VARIABLE, pin_from, trusted_governance
 from pipeline.output import result
+from pipeline.takedown import key_from
+from pipeline.verify import Report, verify_repository
 
 
 def governance_for(
@@ -34,6 +37,28 @@ def governance_for(
             for f in governance.findings
         ]
     return governance
+
+
+def verified(
+    root: Path,
+    governance: Governance,
+    *,
+    production: bool = False,
+    base: Path | None = None,
+) -> Report:
+    """Verify ``root`` by the configuration in force, with all the history knows
+    (revocations, withdrawal records, earlier versions) and the takedown key of
+    ``$PORTAL_TAKEDOWN_KEY``."""
+    return verify_repository(
+        root,
+        governance.config,
+        production=production,
+        base=base,
+        witness=governance.witness,
+        earlier_records=governance.records,
+        earlier_version=governance.earlier_version,
+        takedown_key=key_from(os.environ),
+    )
 
 
 def trust_root(root: Path, *, trust_root: str | None) -> int:

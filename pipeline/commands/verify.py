@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.commands.trust import governance_for
+from pipeline.commands.trust import governance_for, verified
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError
 from pipeline.findings import ERROR, WARNING, Finding, finding, to_json
 from pipeline.output import result
-from pipeline.verify import verify_repository
 
 
 def verify(
@@ -33,15 +32,7 @@ def verify(
             f"--base {base} 不是网站仓库的检出目录（其中没有 site_config/）。",
             hint="请给出目标分支（如 main）的检出目录。",
         )
-    report = verify_repository(
-        root,
-        config,
-        production=production,
-        base=base,
-        witness=governance.witness,
-        earlier_records=governance.records,
-        earlier_version=governance.earlier_version,
-    )
+    report = verified(root, governance, production=production, base=base)
     findings = [*governance.findings, *report.findings, *_site_findings(config)]
     if output_format == "json":
         result(to_json(findings))

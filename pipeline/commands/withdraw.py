@@ -4,8 +4,9 @@ takedown of a published post."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -13,19 +14,24 @@ from pipeline import history, register, register_git
 from pipeline.attachments import KINDS, Attachment, text_of
 from pipeline.commands.sign import key_at, who_decided
 from pipeline.config import SiteConfig, load_config
-from pipeline.errors import raise_if_any
+from pipeline.errors import PortalError, raise_if_any
 from pipeline.incident import DEFAULT_REMEDY, Incident, check_complete, write_incident
 from pipeline.output import result
 from pipeline.paths import repo_relative
-from pipeline.post import CONTENT_DIR, Post, read_post
-from pipeline.takedown import Guard
+from pipeline.post import CONTENT_DIR, Post, post_index, read_post
+from pipeline.takedown import KEY_VARIABLE, Guard, key_from, new_key, normalised
 from pipeline.withdrawal import (
     TAKEDOWN,
     WITHDRAWAL,
+    judge,
     read_withdrawal,
     record_path,
     sign_withdrawal,
 )
+
+logger = logging.getLogger(__name__)
+# The shortest text the office may name on its own (--fragment), in letters and digits.
+MIN_FRAGMENT = 2
 
 
 def withdraw(
@@ -100,9 +106,18 @@ def takedown(
             target,
             "",
         )
-        raise_if_any(check_complete(incident))
+        raise_if_any([*check_complete(incident), *_short(fragments)])
+        secret = key_from(os.environ)
+        if secret is None:
+            raise PortalError(
+                f"紧急撤下须用办公室的紧急撤下密钥（环境变量 {KEY_VARIABLE}）："
+                "撤下记录只保存泄露内容的指纹，没有密钥就无法生成，也无法检查引用。",
+                hint="请向办公室索取密钥后 export PORTAL_TAKEDOWN_KEY=…；"
+                "还没有密钥的，用 portal takedown-key 新建一个并保存在安全的地方，"
+                "同时设为 GitHub 仓库的 Actions 机密 PORTAL_TAKEDOWN_KEY。",
+            )
         folder = register.locate_register(register_dir, os.environ)
-        guard = leak_guard(root, config, found, fragments)
+        guard = leak_guard(root, config, found, fragments, secret)
     else:
         existing, problems = read_withdrawal(root, target)
         raise_if_any(problems)
@@ -121,9 +136,25 @@ def takedown(
     )
     person = config.roster.people[signature.signer]
     result(
-        f"{record.post}: {who_decided(config, signature)}紧急撤下，"
-        f"已写入 {record.path}。请立即提交并部署（portal build）。"
+        f"{record.post}: {who_decided(config, signature)}紧急撤下，已写入 {record.path}。"
     )
+    if guard is not None and first:
+        count = sum(len(p) for p in guard.fingerprints.values())
+        result(f"记录了所泄露内容的 {count} 个指纹（不含原文）。")
+        if count == 0:
+            logger.warning(
+                "所泄露的内容在这篇稿件之前都已在网站上，没有可指认的新内容；"
+                "请用 --fragment 写明须清除的文字（如身份证号码、姓名、住址）。"
+            )
+    state = judge(record, config, now=record.signatures[-1].signed_at)
+    if state.in_force:
+        result(
+            "撤下已生效：请立即提交并部署（portal build），下一次构建时原网页只留撤下说明。"
+        )
+    else:
+        for item in state.findings:
+            logger.warning(item.text())
+        logger.warning("撤下目前不起作用（见上）；此次签名已记入，但不会使稿件撤下。")
     if incident is not None and folder is not None:
         registered = replace(incident, registered_by=person.id)
         relative = write_incident(folder, registered)
@@ -138,30 +169,62 @@ def takedown(
     return 0
 
 
-def leak_guard(root: Path, config: SiteConfig, post: Post, extra: list[str]) -> Guard:
+def takedown_key() -> int:
+    """Print a new takedown key and where it must (and must not) go."""
+    result(new_key())
+    logger.warning(
+        "这是新的紧急撤下密钥：请交办公室保管，设为 GitHub 仓库的 Actions 机密 "
+        f"{KEY_VARIABLE}（Settings → Secrets and variables → Actions → Secrets），"
+        "不要写进任何文件或提交到仓库；有人拿到它和撤下记录，就能还原泄露的内容。"
+    )
+    return 0
+
+
+def _short(fragments: list[str]) -> list[PortalError]:
+    return [
+        PortalError(
+            f"--fragment “{text}” 太短：只有 {len(normalised(text))} 个字或数字，"
+            "会把大量无关的稿件挡下。",
+            field="--fragment",
+            hint="请写出至少 2 个字（如完整的姓名、号码、住址）。",
+        )
+        for text in fragments
+        if len(normalised(text)) < MIN_FRAGMENT
+    ]
+
+
+def leak_guard(
+    root: Path, config: SiteConfig, post: Post, extra: list[str], key: str
+) -> Guard:
     """The fingerprints of what ``post`` brought to the site: its text, title and
-    attachments, less what the site held before it was first committed, what the
-    site's own pages say (names of the bureau, its columns and departments) and the
-    post's file name, which stays the address of the notice."""
+    attachments, less what the posts still here held before it was first committed,
+    what the site's own pages say (names of the bureau, its columns and departments)
+    and the post's file name, which stays the address of the notice."""
     shown = (post.title, post.doc_number, post.issuer, post.body)
     leaked = [text for text in shown if text]
     leaked.extend(a.name + "\n" + text_of(a) for a in post.attachments)
-    before = history.files_before(root, post.path, CONTENT_DIR)
-    if before is None:
-        # Never committed: compare with what the other files hold now.
-        before = {
-            p.relative_to(root).as_posix(): p.read_bytes()
-            for p in (root / CONTENT_DIR).rglob("*")
-            if p.is_file()
-            and not p.is_symlink()
-            and not p.relative_to(root)
-            .as_posix()
-            .startswith(PurePosixPath(post.path).with_suffix("").as_posix())
-            and p.relative_to(root).as_posix() != post.path
-        }
-    # The address keeps answering (with the notice), so its name is not guarded.
+    current = post_index(root, config)
+    before = history.files_before(root, post.path, CONTENT_DIR) or {}
+    # Only posts still published count as what the site had: a draft renamed into
+    # the leaked post, or a stray file, says nothing about what the public had seen.
+    kept = {
+        path: data
+        for path, data in before.items()
+        if path != post.path and _belongs(path, current, post.path)
+    }
     public = [*_site_words(config), post.name]
-    return Guard.of(leaked, before=[*_texts(before.items()), *public], extra=extra)
+    return Guard.of(
+        leaked, key=key, before=[*_texts(kept.items()), *public], extra=extra
+    )
+
+
+def _belongs(path: str, posts: Mapping[str, Post], leaked: str) -> bool:
+    """Whether ``path`` is a post still here, or an attachment of one."""
+    if path in posts:
+        return True
+    folder = PurePosixPath(path).parent.as_posix()
+    owner = f"{folder}.md"
+    return owner in posts and owner != leaked
 
 
 def _texts(files: Iterable[tuple[str, bytes]]) -> Iterable[str]:
