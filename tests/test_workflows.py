@@ -143,10 +143,26 @@ def test_write_access_only_where_it_is_needed() -> None:
             assert written <= allowed, (path.name, name, written)
 
 
-def test_the_only_secret_is_the_issue_token_of_the_daily_issues() -> None:
+def test_the_takedown_key_reaches_only_the_deployment_steps() -> None:
+    path = next(p for p in WORKFLOWS if p.name == "deploy.yml")
+    workflow = _load(path)
+    assert _events(workflow) == {"push", "schedule", "workflow_dispatch"}
+    holders = [s for s in _steps(workflow) if "secrets" in str(s.get("env", {}))]
+    assert [step["name"] for step in holders] == ["portal verify", "portal build"]
+    for step in holders:
+        secret = {k: v for k, v in step["env"].items() if "secrets" in v}
+        assert secret == {"PORTAL_TAKEDOWN_KEY": "${{ secrets.PORTAL_TAKEDOWN_KEY }}"}
+    for name, job in _jobs(workflow).items():
+        assert "secrets" not in str(job.get("env", {})), name
+
+
+def test_the_only_other_secret_is_the_issue_token_of_the_daily_issues() -> None:
     for path in WORKFLOWS:
         text = path.read_text(encoding="utf-8")
         used = re.findall(r"\bsecrets\s*(?:\.\s*[\w-]+|\[[^\]]*\]|:\s*\w+)", text)
+        if path.name == "deploy.yml":
+            assert set(used) == {"secrets.PORTAL_TAKEDOWN_KEY"}, used
+            continue
         if path.name != "expiry.yml":
             assert used == [], path.name
             continue
