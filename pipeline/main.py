@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pipeline.commands.applications import add_parser as add_applications_parser
 from pipeline.commands.applications import run as run_applications
@@ -26,8 +28,56 @@ EXIT_USAGE = 2
 EXIT_CRASH = 3
 
 
+# argparse's own messages, as people reading Chinese help expect them.
+_ARGPARSE_MESSAGES = (
+    (
+        re.compile(r"^the following arguments are required: (.*)$"),
+        r"缺少必需的参数：\1",
+    ),
+    (re.compile(r"^unrecognized arguments: (.*)$"), r"无法识别的参数：\1"),
+    (
+        re.compile(r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$"),
+        r"参数 \1 的值 \2 无效；可选：\3",
+    ),
+    (re.compile(r"^argument (\S+): expected one argument$"), r"参数 \1 后面须写一个值"),
+    (
+        re.compile(r"^argument (\S+): invalid (\w+) value: (.*)$"),
+        r"参数 \1 的值 \3 无效",
+    ),
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(
+        self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
+    ) -> None:
+        super().add_usage(
+            usage, actions, groups, "用法：" if prefix is None else prefix
+        )
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse in Chinese: headings, the help option, usage errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help="显示本帮助并退出",
+            )
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            message = pattern.sub(chinese, message)
         self.print_usage(sys.stderr)
         sys.stderr.write(f"portal: 用法错误：{message}\n")
         raise SystemExit(EXIT_USAGE)
