@@ -16,11 +16,23 @@ Counting rules (where the national format leaves a choice):
   no longer in force falls in the year; one repealed without a known date is listed
   as a warning and not counted. In force: in force on 31 December (``lifecycle``).
 - An application is new in the year it was received, carried over when received
-  before the year and not finished before it, handled when finished (closed or
-  disposed) in the year, carried to next year when not finished by 31 December. An
-  application split into parts is not counted; its parts are (一事一申请).
+  before the year and not finished before it, handled when closed in the year,
+  carried to next year when not finished by 31 December (or by the day the report is
+  made, when the year has not ended: the figures are then provisional and the report
+  says so, with the cut-off date). An application split into parts is not counted;
+  its parts are (一事一申请).
+- An application without contact details (附件2 第十五条: registered and kept for a
+  year, because no reply can reach the applicant) is not 结转下年度继续办理: nothing
+  is carried on for it. It counts as handled in the year it was received, in
+  （六）其他处理 “其他” (``other.other``), whether the year of keeping is still running
+  or it has been disposed of; the disposal a year later is the register's own
+  housekeeping and is not counted again. It is counted by what the register says
+  when the report is made: one whose applicant later gave contact details is an
+  ordinary application. The report states this rule under table 三, with the number.
 - Appeals are counted in the year they were filed; one decided after 31 December is
-  counted as 尚未审结.
+  counted as 尚未审结. Recording a decision updates the pending appeal (one entry
+  per appeal); two entries of one kind filed on the same day for one application
+  are the same appeal written twice, and the report is refused until one is removed.
 """
 
 from __future__ import annotations
@@ -42,7 +54,7 @@ from pipeline.application import (
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, raise_if_any
 from pipeline.lifecycle import EXPIRED, REPEALED, REPLACED, standing
-from pipeline.notices import Templates, chinese_date, fill
+from pipeline.notices import Templates, chinese_date, fill, public_article
 from pipeline.post import Post
 
 TOTAL = "total"
@@ -50,6 +62,9 @@ COLUMNS = (*APPLICANT_TYPES, TOTAL)
 COLUMN_LABELS = {**APPLICANT_TYPES, TOTAL: "总计"}
 FINISHED = ("closed", "disposed")
 NEW, CARRIED_OVER, CARRIED_NEXT = "new", "carried_over", "carried_next"
+# How an application kept without contact details (附件2 第十五条) is counted.
+RETAINED_CODE = "other.other"
+RETAINED_ARTICLE = "附件2 第十五条"
 ARTICLE = "国办公开办函〔2021〕30号"
 DUE_ARTICLE = "《政府信息公开条例》第四十九条"
 TEMPLATE = "annual_report"
@@ -57,6 +72,8 @@ PLACEHOLDERS = {
     "bureau": "本局名称",
     "year": "报告年度",
     "date": "报告日期",
+    "period": "统计期限和数据截止日期（年度未结束时注明为初步数据）",
+    "table3_notes": "表三的统计说明（无联系方式留存的申请如何计数等）",
     "table2": "表二：主动公开政府信息情况",
     "table3": "表三：收到和处理政府信息公开申请情况",
     "table4": "表四：行政复议、行政诉讼情况",
@@ -151,6 +168,7 @@ class Entry:
     start: str | None
     end: str | None
     why: str = ""
+    retained: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +187,11 @@ class ApplicationTable:
                 counts[entry.column] += 1
                 counts[TOTAL] += 1
         return counts
+
+    def retained(self) -> int:
+        """Applications received in the year and kept without contact details
+        (附件2 第十五条), counted in ``other.other``."""
+        return sum(1 for e in self.entries if e.retained and e.start == NEW)
 
     def problems(self) -> list[ReportError]:
         """One error per column whose identity fails, naming the applications."""
@@ -284,8 +307,16 @@ def _register_problems(
     return problems
 
 
+def retained_without_contact(application: Application) -> bool:
+    """Whether ``application`` was registered without contact details and kept, or
+    disposed of after the year of keeping (附件2 第十五条)."""
+    return application.status == "disposed" or application.kept_without_contact()
+
+
 def _entry(application: Application, year: int) -> Entry:
     received = application.received.at.date()
+    if retained_without_contact(application):
+        return _retained_entry(application, received, year)
     finished = finished_on(application) if application.status in FINISHED else None
     if application.status in FINISHED and finished is None:
         why = f"状态为 {application.status}，却没有办结日期"
@@ -312,6 +343,18 @@ def _entry(application: Application, year: int) -> Entry:
     return Entry(application.number, _column(application), start, end, why)
 
 
+def _retained_entry(application: Application, received: dt.date, year: int) -> Entry:
+    """Handled on receipt as 其他处理 (see the module's counting rules)."""
+    in_year = received.year == year
+    return Entry(
+        application.number,
+        _column(application),
+        NEW if in_year else None,
+        RETAINED_CODE if in_year else None,
+        retained=True,
+    )
+
+
 def _column(application: Application) -> str:
     kind = application.applicant.type
     return kind if kind in APPLICANT_TYPES else "other"
@@ -331,6 +374,36 @@ class AppealTable:
         if result == TOTAL:
             return sum(self.counts.get((kind, r), 0) for r in APPEAL_RESULTS)
         return self.counts.get((kind, result), 0)
+
+
+def appeal_problems(
+    applications: Iterable[Application], paths: Mapping[str, str] = {}
+) -> list[PortalError]:
+    """Appeals written twice: one kind, one filing day, one application (table 四
+    would count them twice)."""
+    problems: list[PortalError] = []
+    for application in applications:
+        seen = Counter((a.kind, a.filed_on) for a in application.appeals)
+        for (kind, filed_on), times in sorted(seen.items()):
+            if times < 2:
+                continue
+            results = "、".join(
+                APPEAL_RESULTS[a.result]
+                for a in application.appeals
+                if (a.kind, a.filed_on) == (kind, filed_on)
+            )
+            problems.append(
+                ReportError(
+                    f"申请 {application.number} 登记了 {times} 条 {filed_on} 提起的"
+                    f"{APPEAL_KINDS[kind]}（{results}），应是同一件，表四会重复统计。",
+                    path=paths.get(application.number),
+                    field="appeals",
+                    hint="请在登记簿文件中删去重复的一条（保留有审结结果的那条），再生成年度报告；"
+                    "以后登记审结结果请用 portal applications appeal 编号 --kind 种类 "
+                    "--result 结果 --decided-on 日期（更新原来那条）。",
+                )
+            )
+    return problems
 
 
 def appeal_table(applications: Iterable[Application], year: int) -> AppealTable:
@@ -360,6 +433,13 @@ class AnnualReport:
     applications: ApplicationTable
     appeals: AppealTable
     warnings: tuple[str, ...] = ()
+    # The day the data were taken (the register and the site as they were then).
+    cutoff: dt.date | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the year had not ended on the cut-off day."""
+        return self.cutoff is not None and self.cutoff <= dt.date(self.year, 12, 31)
 
 
 def build_report(
@@ -371,9 +451,11 @@ def build_report(
     today: dt.date,
     paths: Mapping[str, str] = {},
 ) -> AnnualReport:
-    """The report of ``year``; ``ReportError`` when table 三 does not reconcile."""
+    """The report of ``year`` with the data as of ``today``; ``ReportError`` when
+    table 三 does not reconcile or an appeal is recorded twice."""
     content = content_table(posts, config, year)
     table = application_table(applications, year, paths=paths)
+    raise_if_any(appeal_problems(applications, paths))
     warnings = due_warnings(year, today)
     if content.undated:
         warnings.append(
@@ -388,6 +470,7 @@ def build_report(
         table,
         appeal_table(applications, year),
         tuple(warnings),
+        today,
     )
 
 
@@ -412,6 +495,8 @@ def render_markdown(report: AnnualReport, *, templates: Templates, on: dt.date) 
         "bureau": report.bureau,
         "year": str(report.year),
         "date": chinese_date(on),
+        "period": period_text(report.year, report.cutoff or on),
+        "table3_notes": table3_notes(report),
         "table2": table2_markdown(report.content),
         "table3": table3_markdown(table),
         "table4": table4_markdown(report.appeals),
@@ -426,9 +511,44 @@ def render_markdown(report: AnnualReport, *, templates: Templates, on: dt.date) 
         ),
     }
     text, shown = templates.read(TEMPLATE)
-    required = ("table2", "table3", "table4")
+    required = ("period", "table2", "table3", "table3_notes", "table4")
     filled = fill(text, values, shown_as=shown, required=required, known=PLACEHOLDERS)
     return filled.rstrip() + "\n"
+
+
+def period_text(year: int, cutoff: dt.date) -> str:
+    """What the figures cover and when they were taken; provisional before year end."""
+    first = f"{year}年1月1日"
+    if cutoff <= dt.date(year, 12, 31):
+        return (
+            f"**初步数据：**{year}年尚未结束。报告中所列数据的统计期限自{first}起，"
+            f"截至{chinese_date(cutoff)}，不是全年数据；“结转下年度继续办理”为截至该日"
+            f"尚未办结的申请。{year}年结束后，请重新生成本报告。"
+        )
+    return (
+        f"报告中所列数据的统计期限自{first}起至{year}年12月31日止，"
+        f"数据截至{chinese_date(cutoff)}（取自当日的依申请公开登记簿和门户网站内容）。"
+    )
+
+
+def table3_notes(report: AnnualReport) -> str:
+    """The counting rules a reader of table 三 needs, with this year's numbers."""
+    table = report.applications
+    last = dt.date(report.year, 12, 31)
+    end = chinese_date(min(report.cutoff or last, last))
+    rules = public_article(RETAINED_ARTICLE)
+    return "\n".join(
+        [
+            "表三统计说明：",
+            "",
+            f"1. 申请书没有联系方式、无法答复申请人的，依照{rules}登记后留存一年。"
+            "此类申请在收到的年度计入“（六）其他处理”中的“3. 其他”，"
+            "不计入“结转下年度继续办理”，留存期满处置时不再重复计数。"
+            f"本年此类申请 {table.retained()} 件。",
+            "2. 按“一事一申请”拆分的申请，按拆分后的件数统计，原申请不再计数。",
+            f"3. “结转下年度继续办理”为截至{end}尚未办结的申请。",
+        ]
+    )
 
 
 def _row(cells: Iterable[object]) -> str:
@@ -453,12 +573,18 @@ def _content_cells(row: ContentRow) -> list[int]:
 
 
 def table3_markdown(table: ApplicationTable) -> str:
-    """Table 三, rows and columns as in the national format."""
-    header = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"]
+    """Table 三, rows and columns as in the national format: three header rows
+    (申请人情况; 自然人, 法人或其他组织, 总计; the five kinds of organisation), their
+    text repeated where the .docx merges it."""
+    note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    organisations = len(COLUMNS) - 2
     lines = [
-        _row([*header, "自然人", *("法人或其他组织" for _ in range(5)), "总计"]),
+        _row([note, *("申请人情况" for _ in COLUMNS)]),
         _row(["---"] * (len(COLUMNS) + 1)),
-        _row(["申请人情况", *(COLUMN_LABELS[c] for c in COLUMNS)]),
+        _row(
+            [note, "自然人", *("法人或其他组织" for _ in range(organisations)), "总计"]
+        ),
+        _row([note, *(COLUMN_LABELS[c] for c in COLUMNS)]),
         _row(["一、本年新收政府信息公开申请数量", *_cells(table, NEW)]),
         _row(["二、上年结转政府信息公开申请数量", *_cells(table, CARRIED_OVER)]),
         _row(["三、本年度办理结果", *("" for _ in COLUMNS)]),
@@ -485,14 +611,17 @@ def _cells(table: ApplicationTable, row: str) -> list[int]:
 
 
 def table4_markdown(appeals: AppealTable) -> str:
-    """Table 四: 行政复议, and 行政诉讼 without and after reconsideration."""
+    """Table 四 in the national format: 行政复议, then 行政诉讼 without and after
+    reconsideration; header text is repeated where the .docx merges it."""
     results = [*APPEAL_RESULTS, TOTAL]
     labels = [*APPEAL_RESULTS.values(), "总计"]
-    groups = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"]
+    lawsuits = [kind for kind in APPEAL_KINDS if kind != "reconsideration"]
+    width = len(results)
     return "\n".join(
         [
-            _row([group for group in groups for _ in results]),
-            _row(["---"] * (len(APPEAL_KINDS) * len(results))),
+            _row(["行政复议"] * width + ["行政诉讼"] * (width * len(lawsuits))),
+            _row(["---"] * (len(APPEAL_KINDS) * width)),
+            _row(labels + [APPEAL_KINDS[kind] for kind in lawsuits for _ in results]),
             _row(labels * len(APPEAL_KINDS)),
             _row(
                 appeals.get(kind, result) for kind in APPEAL_KINDS for result in results
@@ -509,7 +638,12 @@ def write_report(out: Path, report: AnnualReport, markdown: str) -> tuple[Path, 
     stem = f"{report.year}年政府信息公开工作年度报告"
     markdown_path = out / f"{stem}.md"
     docx_path = out / f"{stem}.docx"
-    docx = markdown_to_docx(markdown)
+    docx = markdown_to_docx(
+        markdown,
+        author=report.bureau,
+        title=f"{report.bureau}{stem}",
+        merge_headers=True,
+    )
     yamlfile.write_atomic(markdown_path, markdown.encode("utf-8"))
     yamlfile.write_atomic(docx_path, docx)
     return markdown_path, docx_path

@@ -141,7 +141,7 @@ EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "replied": (("on",), ("notice",)),
     "closed": (("on",), ()),
     "not_accepted": (("on", "reason"), ("article",)),
-    "split": (("on", "numbers"), ()),
+    "split": (("on", "numbers"), ("items",)),
     "linked_repeat": (("on", "number"), ()),
     "disposed": (("on",), ("article",)),
     "reopened": (("on", "reason"), ("items",)),
@@ -1162,7 +1162,9 @@ def split(
     app: Application, items: tuple[str, ...], on: dt.date
 ) -> tuple[Application, list[Application]]:
     """One application per matter (附件2 第十六条): the parts keep the receipt time and
-    history; the original is closed as split (no outcome: its parts carry them)."""
+    history; the original is closed as split (no outcome: its parts carry them), its
+    ``split`` event naming each part's number and matter (for the split_request
+    notice to the applicant)."""
     _require_pending(app, "拆分")
     if app.split_from:
         raise _refuse(app, f"本件已是从 {app.split_from} 拆分出的，不能再拆分。")
@@ -1178,7 +1180,8 @@ def split(
         )
         for number, item in zip(numbers, items, strict=True)
     ]
-    original = app.with_event(Event("split", on=on, numbers=numbers), status="closed")
+    event = Event("split", on=on, numbers=numbers, items=items)
+    original = app.with_event(event, status="closed")
     return original, parts
 
 

@@ -125,7 +125,7 @@ def record_versions(root: Path, folders: Iterable[str]) -> dict[str, list[bytes]
 
 
 def file_versions(root: Path, path: str) -> dict[str, tuple[bytes, bytes | None]]:
-    """Every committed version of ``path`` on the first-parent line, by SHA-256, with
+    """Every committed version of ``path`` in any ancestor commit, by SHA-256, with
     the review record ``record`` as it stood in the latest commit holding that
     version (``None`` when there was none)."""
     try:
@@ -138,7 +138,7 @@ def file_versions(root: Path, path: str) -> dict[str, tuple[bytes, bytes | None]
             return {}
         prefix = _prefix(repo, root)
         full = f"{prefix}{path}"
-        for commit in repo.iter_commits("HEAD", first_parent=True, paths=[full]):
+        for commit in repo.iter_commits("HEAD", paths=[full]):
             try:
                 data: bytes = (commit.tree / full).data_stream.read()
             except KeyError:

@@ -3,6 +3,13 @@
 Only what the templates use is understood: ``#``–``###`` headings, paragraphs,
 ``-`` and ``1.`` lists, ``**bold**`` and pipe tables. Body text is set in 仿宋,
 headings and tables in 宋体, for East Asian text as well as Latin.
+
+Pipe tables cannot say that a cell spans several columns or rows, so the annual
+report repeats a spanning header's text in every cell it covers; with
+``merge_headers`` the header rows (the rows at the top of a table holding no figure)
+are merged where they repeat: a cell equal to its left neighbour, or empty after a
+filled one, joins it; a block equal to the one above joins it. Header rows repeat at
+the top of each page.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ HEADING_FONT = "宋体"
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _NUMBERED = re.compile(r"^\d+[.、]\s*")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+_FIGURE = re.compile(r"^[\d.,，%]+$")
 
 
 def markdown_to_docx(
@@ -37,18 +45,20 @@ def markdown_to_docx(
     title: str = "",
     large: bool = False,
     register_notice: bool = False,
+    merge_headers: bool = False,
 ) -> bytes:
     """The .docx bytes of the Markdown ``text``: A4 paper, Chinese (zh-CN), by
     ``author`` (the bureau). ``large`` sets every size up by half (大字版, 附件2
     第十四条); ``register_notice`` marks the file as a notice of the private register
-    (``NOTICE_MARKER`` in its keywords), so the site check can refuse it."""
+    (``NOTICE_MARKER`` in its keywords), so the site check can refuse it;
+    ``merge_headers`` merges the repeated cells of tables' header rows."""
     document = Document()
     _set_page(document)
     _set_fonts(document, scale=LARGE_SCALE if large else 1.0)
     _set_properties(document, author, title, register_notice)
     blocks = _blocks(text)
     for block in blocks:
-        _add_block(document, block)
+        _add_block(document, block, merge_headers)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -104,7 +114,7 @@ def _blocks(text: str) -> list[list[str]]:
     return blocks
 
 
-def _add_block(document: DocumentObject, block: list[str]) -> None:
+def _add_block(document: DocumentObject, block: list[str], merge: bool) -> None:
     first = block[0]
     if first.startswith("#"):
         level = len(first) - len(first.lstrip("#"))
@@ -112,7 +122,7 @@ def _add_block(document: DocumentObject, block: list[str]) -> None:
         _add_runs(heading, first.lstrip("#").strip(), HEADING_FONT)
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER if level <= 2 else None
     elif first.startswith("|"):
-        _add_table(document, block)
+        _add_table(document, block, merge)
     elif first.startswith("- "):
         paragraph = document.add_paragraph(style="List Bullet")
         _add_runs(paragraph, first[2:], BODY_FONT)
@@ -140,17 +150,74 @@ def _run(paragraph: Paragraph, text: str, font: str, *, bold: bool) -> None:
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
 
 
-def _add_table(document: DocumentObject, block: list[str]) -> None:
+def _add_table(document: DocumentObject, block: list[str], merge: bool) -> None:
     rows = [_cells(line) for line in block if not _TABLE_RULE.match(line)]
     if not rows:
         return
     width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
     table = document.add_table(rows=len(rows), cols=width)
     table.style = "Table Grid"
-    for row, cells in zip(table.rows, rows, strict=True):
-        for cell, text in zip(row.cells, cells, strict=False):
-            paragraph = cell.paragraphs[0]
-            _add_runs(paragraph, text, HEADING_FONT)
+    spans = _header_spans(rows) if merge else []
+    covered = set()
+    for top, left, bottom, right in spans:
+        table.cell(top, left).merge(table.cell(bottom, right))
+        covered |= {
+            (r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)
+        }
+        covered.discard((top, left))
+    for index in range(_header_count(rows) if merge else 0):
+        _repeat_as_header(table.rows[index])
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            if (r, c) not in covered:
+                _add_runs(table.cell(r, c).paragraphs[0], text, HEADING_FONT)
+
+
+def _header_count(rows: list[list[str]]) -> int:
+    """How many rows at the top hold no figure (the header rows)."""
+    count = 0
+    for row in rows:
+        if any(_FIGURE.match(cell) for cell in row):
+            break
+        count += 1
+    return count
+
+
+def _header_spans(rows: list[list[str]]) -> list[tuple[int, int, int, int]]:
+    """The blocks (top, left, bottom, right) of repeated header cells to merge."""
+    header = _header_count(rows)
+    width = len(rows[0])
+    taken: set[tuple[int, int]] = set()
+    spans = []
+    for r in range(header):
+        for c in range(width):
+            text = rows[r][c]
+            if not text or (r, c) in taken:
+                continue
+            right = c
+            while right + 1 < width and rows[r][right + 1] in (text, ""):
+                if (r, right + 1) in taken:
+                    break
+                right += 1
+            bottom = r
+            while bottom + 1 < header and all(
+                rows[bottom + 1][k] == text and (bottom + 1, k) not in taken
+                for k in range(c, right + 1)
+            ):
+                bottom += 1
+            taken |= {(i, k) for i in range(r, bottom + 1) for k in range(c, right + 1)}
+            if (bottom, right) != (r, c):
+                spans.append((r, c, bottom, right))
+    return spans
+
+
+def _repeat_as_header(row: Any) -> None:
+    """Mark a table row as a header row, repeated at the top of each page."""
+    properties = row._tr.get_or_add_trPr()
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    properties.append(marker)
 
 
 def _cells(line: str) -> list[str]:

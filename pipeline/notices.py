@@ -22,10 +22,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from pipeline import yamlfile
-from pipeline.application import CHANNELS, Application
+from pipeline.application import CHANNELS, Application, ApplicationError
 from pipeline.config import DisclosureOffice, SiteConfig
 from pipeline.errors import PortalError, SigningError, raise_if_any
 from pipeline.findings import Finding
+from pipeline.lifecycle import IN_FORCE, STATE_LABELS, standing
 from pipeline.post import Post, post_index, sha256_hex
 from pipeline.review import (
     ReviewRecord,
@@ -56,6 +57,26 @@ THIRD_PARTY_ANSWERS = {
     "disagree": "不同意公开",
     "none": "在规定期限内未提出意见",
 }
+# What a third_party_outcome notice may decide (``--decision``), as the notice says it.
+THIRD_PARTY_DECISIONS = {
+    "disclosed": "予以公开",
+    "partial": "部分公开（对涉及第三方商业秘密、个人隐私的内容作区分处理后，公开其余内容）",
+    "withheld": "不予公开",
+}
+_DECISION_WORDS = {
+    "予以公开": "disclosed",
+    "部分公开": "partial",
+    "不予公开": "withheld",
+}
+# Which decisions the third party's recorded answer allows (附件2 第十二条: only an
+# explicit consent allows disclosure, a refusal forbids it). Under the 2019 regulation
+# (第三十二条) the bureau decides itself when the third party did not answer in time.
+DECISIONS_FOR_ANSWER: dict[str, tuple[str, ...]] = {
+    "agree": ("disclosed", "partial"),
+    "disagree": ("partial", "withheld"),
+    "none": ("partial", "withheld"),
+}
+NATIONAL_NO_ANSWER: tuple[str, ...] = ("disclosed", "partial", "withheld")
 REASONS = {
     "withheld.state_secret": "属于国家秘密",
     "withheld.prohibited_by_law": "属于法律、行政法规禁止公开的信息",
@@ -195,6 +216,7 @@ PLACEHOLDERS = {
     "reply_days": "答复期限（工作日）",
     "due": "答复期限的最后一天",
     "items": "需补正的事项",
+    "parts": "按一事一申请拆分后的各事项及其编号",
     "extension_days": "延长的工作日数",
     "extension_reason": "延期理由",
     "new_due": "延长后的答复期限",
@@ -248,6 +270,17 @@ class PublishedPage:
     url: str
     path: str
     published: dt.date
+    state: str = IN_FORCE
+
+    @property
+    def in_force(self) -> bool:
+        """Whether the document is in force (not repealed, expired, amended, replaced)."""
+        return self.state in ("in-force", "expiring")
+
+    def describe(self) -> str:
+        """``《标题》（文号，现行有效）content/…md``, for lists shown to the clerk."""
+        number = f"{self.doc_number}，" if self.doc_number else ""
+        return f"《{self.title}》（{number}{STATE_LABELS[self.state]}）{self.path}"
 
 
 @dataclass(frozen=True)
@@ -444,10 +477,11 @@ def fill(
         if name not in used:
             problems.append(
                 TemplateError(
-                    f"模板缺少 ${name}（{known[name]}）；每份告知书都须载明这项内容。",
+                    f"模板缺少 ${name}（{known[name]}）；每份文书都须载明这项内容。",
                     path=shown_as,
                     field=f"${name}",
-                    hint=f"请把 ${name} 放回模板中（{_REQUIRED.get(name, '')}）。",
+                    hint=f"请把 ${name} 放回模板中"
+                    + (f"（{_REQUIRED[name]}）。" if name in _REQUIRED else "。"),
                 )
             )
     raise_if_any(problems)
@@ -459,16 +493,17 @@ SOURCES = {
     "reply_by": "请在 notice 命令中加 --reply-by YYYY-MM-DD",
     "basis": "请在 notice 命令中加 --basis “理由和法律依据”",
     "reason": "请在 notice 命令中加 --reason 代码或理由（如 withheld.state_secret）",
-    "decision": "请在 notice 命令中加 --decision “处理决定”",
+    "decision": "请在 notice 命令中加 --decision disclosed|partial|withheld（处理决定）",
     "special_law": "请在 notice 命令中加 --special-law “法律、行政法规名称”",
     "provided_form": "请在 notice 命令中加 --provided-form 形式",
-    "page_title": "请在 notice 命令中加 --page 标题或文号",
-    "page_doc_number": "请在 notice 命令中加 --page 标题或文号",
-    "page_url": "请在 notice 命令中加 --page 标题或文号",
+    "page_title": "请在 notice 命令中加 --page 标题、文号或 content/<栏目>/<文件>.md",
+    "page_doc_number": "请在 notice 命令中加 --page 标题、文号或 content/<栏目>/<文件>.md",
+    "page_url": "请在 notice 命令中加 --page 标题、文号或 content/<栏目>/<文件>.md",
     "new_due": "请先用 portal applications extend 登记延期",
     "extension_days": "请先用 portal applications extend 登记延期",
     "extension_reason": "请先用 portal applications extend 登记延期",
     "items": "请先用 portal applications request-correction 登记须补正的事项",
+    "parts": "请先用 portal applications split 编号 --items 事项一 事项二 拆分",
     "third_party": "请先用 portal applications third-party --sent 日期 --party 名称 登记发函",
     "third_party_answer": "请先用 portal applications third-party --answered 日期 --answer 登记答复",
     "repeated_of": "请先用 portal applications repeats --link --number 编号 登记原申请",
@@ -628,7 +663,26 @@ def notice_values(
     if kind.id == "third_party_outcome":
         # The applicant never learns who the third party is (its privacy, 第十五条).
         values["third_party"] = "第三方"
+    values["parts"] = _split_items(application)
+    if kind.id == "split_request":
+        # A template copied before $parts existed listed the matters as $items.
+        values["items"] = values["parts"]
     return values
+
+
+def _split_items(application: Application) -> str | None:
+    """The parts of a split application, one numbered line each: matter and number."""
+    event = application.last_event("split")
+    if event is None:
+        return None
+    matters = event.items or ("",) * len(event.numbers)
+    lines = [
+        f"{index}. {matter}（编号 {number}）" if matter else f"{index}. 编号 {number}"
+        for index, (number, matter) in enumerate(
+            zip(event.numbers, matters, strict=False), 1
+        )
+    ]
+    return "\n".join(lines)
 
 
 def _missing_papers(reason: str) -> str:
@@ -711,35 +765,223 @@ def _right_body(body: Body | None) -> str:
 
 
 def find_published(
-    root: Path, config: SiteConfig, query: str, *, site_url: str | None = None
+    root: Path,
+    config: SiteConfig,
+    query: str,
+    *,
+    site_url: str | None = None,
+    on: dt.date | None = None,
 ) -> list[PublishedPage]:
     """Posts under ``root/content`` whose title or document number matches ``query``:
-    exact matches first, then titles containing it (or contained in it)."""
+    exact matches first, then titles containing it (or contained in it); within each,
+    documents in force on ``on`` (default: today in the site's time zone) first."""
+    exact, near = _matching(_site_pages(root, config, site_url, on), query)
+    return exact + near
+
+
+def _site_pages(
+    root: Path, config: SiteConfig, site_url: str | None, on: dt.date | None
+) -> list[PublishedPage]:
+    base = site_url if site_url is not None else read_site_url(root)
+    day = on or dt.datetime.now(config.site.tz).date()
+    posts = post_index(root, config)
+    return [
+        published_page(post, base, standing(post, posts, config, on=day).state)
+        for post in posts.values()
+    ]
+
+
+def _matching(
+    pages: Sequence[PublishedPage], query: str
+) -> tuple[list[PublishedPage], list[PublishedPage]]:
+    """The pages matching ``query`` exactly (title or document number) and partly."""
     wanted = _normal(query)
     if not wanted:
-        return []
+        return [], []
     exact: list[PublishedPage] = []
     near: list[PublishedPage] = []
-    base = site_url if site_url is not None else read_site_url(root)
-    for post in post_index(root, config).values():
-        title = _normal(post.title)
-        number = _normal(post.doc_number or "")
-        if wanted in (title, number):
-            exact.append(published_page(post, base))
+    for page in pages:
+        title = _normal(page.title)
+        if wanted in (title, _normal(page.doc_number or "")):
+            exact.append(page)
         elif wanted in title or (len(title) > 3 and title in wanted):
-            near.append(published_page(post, base))
-    return exact + sorted(near, key=lambda page: (-len(page.title), page.path))
+            near.append(page)
+
+    def order(page: PublishedPage) -> tuple[bool, int, str]:
+        return (not page.in_force, -len(page.title), page.path)
+
+    return sorted(exact, key=order), sorted(near, key=order)
+
+
+@dataclass(frozen=True)
+class PublishedChoice:
+    """The page a proactively_published notice points to, the other matches (to list
+    for the clerk) and a warning when the page chosen is no longer in force."""
+
+    page: PublishedPage
+    others: tuple[PublishedPage, ...]
+    warning: str = ""
+
+
+def pick_published(
+    root: Path,
+    config: SiteConfig,
+    query: str,
+    *,
+    on: dt.date,
+    site_url: str | None = None,
+) -> PublishedChoice:
+    """The one post ``query`` names (附件2 第十条（二））.
+
+    ``query`` is a post's path (``content/<column>/<file>.md``, chosen exactly) or a
+    title or document number. Of the matches, exact ones are preferred over partial
+    ones; they must all be versions of one document (one title), and of those the one
+    in force on ``on`` is taken. Several documents, or versions none or several of
+    which are in force, are refused listing every candidate with its standing.
+    """
+    pages = _site_pages(root, config, site_url, on)
+    if _is_path(query):
+        return _by_path(pages, query)
+    exact, near = _matching(pages, query)
+    candidates = exact or near
+    if not candidates:
+        raise PortalError(
+            f"在网站内容中找不到标题或文号与“{query}”相符的稿件。",
+            field="--page",
+            hint="请用 --page 给出已公开信息的完整标题、文号，或稿件路径 "
+            "content/<栏目>/<文件>.md（附件2 第十条（二））。",
+        )
+    in_force = [page for page in candidates if page.in_force]
+    titles = {_normal(page.title) for page in candidates}
+    if len(titles) == 1 and len(in_force) == 1:
+        chosen = in_force[0]
+    elif len(candidates) == 1:
+        chosen = candidates[0]
+    else:
+        raise _ambiguous(query, candidates, several=len(titles) > 1)
+    others = tuple(page for page in exact + near if page is not chosen)
+    return PublishedChoice(chosen, others, _not_in_force(chosen))
+
+
+def _is_path(query: str) -> bool:
+    text = query.strip()
+    return text.startswith(("content/", "./content/")) or text.endswith(".md")
+
+
+def _by_path(pages: Sequence[PublishedPage], query: str) -> PublishedChoice:
+    path = query.strip().removeprefix("./")
+    chosen = next((page for page in pages if page.path == path), None)
+    if chosen is None:
+        name = PurePosixPath(path).stem.split("-")[0]
+        close = [page.path for page in pages if name and name in page.path][:5]
+        raise PortalError(
+            f"网站内容中没有稿件 {path}。",
+            field="--page",
+            hint="请给出 content/<栏目>/<文件>.md 形式的稿件路径"
+            + (f"，如：{'、'.join(close)}。" if close else "。"),
+        )
+    title = _normal(chosen.title)
+    others = tuple(
+        page for page in pages if page is not chosen and _normal(page.title) == title
+    )
+    return PublishedChoice(chosen, others, _not_in_force(chosen))
+
+
+def _ambiguous(
+    query: str, candidates: Sequence[PublishedPage], *, several: bool
+) -> PortalError:
+    shown = [f"  {page.describe()}" for page in candidates[:12]]
+    if len(candidates) > 12:
+        shown.append(f"  ……另有 {len(candidates) - 12} 件")
+    why = (
+        "对应多份不同的文件"
+        if several
+        else "是同一文件的多个版本，但没有唯一一份现行有效"
+    )
+    return PortalError(
+        f"“{query}”{why}，不能替申请人选定：\n" + "\n".join(shown),
+        field="--page",
+        hint="请用 --page content/<栏目>/<文件>.md 指定其中一份，或写出完整的标题或文号。",
+    )
+
+
+def _not_in_force(page: PublishedPage) -> str:
+    if page.in_force:
+        return ""
+    return (
+        f"《{page.title}》{STATE_LABELS[page.state]}（{page.path}）；告知书将指向一份不再有效的文件。"
+        "如申请人要的是现行文件，请用 --page content/<栏目>/<文件>.md 另选。"
+    )
 
 
 def _normal(text: str) -> str:
     return re.sub(r"[\s《》〈〉“”\"]", "", text)
 
 
-def published_page(post: Post, site_url: str | None) -> PublishedPage:
-    """The post as a page of the built site, with its address."""
+def published_page(
+    post: Post, site_url: str | None, state: str = IN_FORCE
+) -> PublishedPage:
+    """The post as a page of the built site, with its address and standing."""
     relative = page_url(page_path(post_source(post)))
     url = f"{site_url.rstrip('/')}/{relative}" if site_url else f"/{relative}"
-    return PublishedPage(post.title, post.doc_number, url, post.path, post.published)
+    return PublishedPage(
+        post.title, post.doc_number, url, post.path, post.published, state
+    )
+
+
+# --------------------------------------------------------------------------- third party
+
+
+def third_party_decision(application: Application, given: str, *, preset: str) -> str:
+    """The decision of a third_party_outcome notice, as the notice says it.
+
+    ``given`` is ``disclosed``, ``partial`` or ``withheld`` (or 予以公开、部分公开、
+    不予公开). Refused when no answer of the third party is recorded, when the
+    decision contradicts it (附件2 第十二条; under ``national-2019`` the bureau
+    decides itself when the third party did not answer, 《条例》第三十二条), or when
+    it contradicts the outcome the application was closed with.
+    """
+    number = application.number
+    code = _DECISION_WORDS.get(given.strip(), given.strip())
+    if code not in THIRD_PARTY_DECISIONS:
+        raise ApplicationError(
+            f"--decision “{given}”不是可选的处理决定。",
+            field="--decision",
+            hint="可选：" + _decisions_text(tuple(THIRD_PARTY_DECISIONS)) + "。",
+        )
+    answered = application.last_event("third_party_answered")
+    if answered is None:
+        raise ApplicationError(
+            f"申请 {number} 尚未登记第三方的答复，不能开具第三方意见处理结果告知书。",
+            field="--decision",
+            hint=f"请先登记：portal applications third-party {number} --answered 日期 "
+            "--answer agree|disagree|none。",
+        )
+    allowed = DECISIONS_FOR_ANSWER[answered.answer]
+    if answered.answer == "none" and preset == "national-2019":
+        allowed = NATIONAL_NO_ANSWER
+    if code not in allowed:
+        raise ApplicationError(
+            f"申请 {number} 的第三方于 {answered.day()} {THIRD_PARTY_ANSWERS[answered.answer]}"
+            f"（附件2 第十二条：第三方明确同意的，可以公开；不同意的，不得公开），"
+            f"--decision {code}（{THIRD_PARTY_DECISIONS[code]}）与之矛盾。",
+            field="--decision",
+            hint=f"与第三方答复相符的处理决定：{_decisions_text(allowed)}；"
+            "如答复登记有误，请核对 portal applications show " + number + "。",
+        )
+    outcome = application.outcome
+    if outcome is not None and outcome.code.partition(".")[0] != code:
+        raise ApplicationError(
+            f"申请 {number} 已按 {outcome.code} 办结，--decision {code}"
+            f"（{THIRD_PARTY_DECISIONS[code]}）与之矛盾。",
+            field="--decision",
+            hint=f"如办结有误，请先用 portal applications reopen {number} --reason 原因 更正。",
+        )
+    return THIRD_PARTY_DECISIONS[code]
+
+
+def _decisions_text(codes: Sequence[str]) -> str:
+    return "、".join(f"{code}（{THIRD_PARTY_DECISIONS[code]}）" for code in codes)
 
 
 _SITE_URL = re.compile(r"^site_url:\s*[\"']?([^\s\"'#]+)", re.MULTILINE)

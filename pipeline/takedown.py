@@ -48,15 +48,20 @@ _TAG = re.compile(r"<[^<>]*>")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _ATTRIBUTE = re.compile(r"""=\s*"([^"]*)"|=\s*'([^']*)'""")
 _NUMERALS = str.maketrans(
-    "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789"
+    "〇○◯零一二三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖",
+    "0000123456789122334566789",
 )
 
 
 def normalised(text: str) -> str:
-    """``text`` as the guard compares it: NFKC, lower case, Chinese numerals as
-    digits, letters and digits only."""
+    """``text`` as the guard compares it: NFKC, lower case, Chinese numerals and
+    every script's decimal digits as ASCII digits, letters and digits only."""
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_NUMERALS)
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+    return "".join(
+        str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else ch
+        for ch in folded
+        if unicodedata.category(ch)[0] in "LN"
+    )
 
 
 def key_id(key: str) -> str:

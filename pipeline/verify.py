@@ -180,7 +180,15 @@ def verify_repository(
         if post is not None:
             findings.extend(
                 _correction_findings(
-                    post, base, earlier_version, report, config, now, witness
+                    post,
+                    base,
+                    earlier_version,
+                    report,
+                    config,
+                    now,
+                    witness,
+                    index,
+                    root,
                 )
             )
         report.checked += 1
@@ -203,21 +211,19 @@ def verify_repository(
         root, config, report, now, witness, earlier_records or {}, takedown_key
     )
     if base is not None:
-        report.findings.extend(_vanished(root, base, set(paths), report))
+        report.findings.extend(_vanished(base, set(paths), report))
     return report
 
 
-def _vanished(root: Path, base: Path, paths: set[str], report: Report) -> list[Finding]:
-    """Posts published on the base branch and gone here without a withdrawal: their
-    addresses would stop answering with no notice (附件1 第十五条)."""
-    from pipeline.withdrawal import FOLDERS
-    from pipeline.withdrawal import record_path as withdrawal_path
-
+def _vanished(base: Path, paths: set[str], report: Report) -> list[Finding]:
+    """Posts published on the base branch and gone here without a withdrawal or
+    takedown in force: their addresses would stop answering with no notice (附件1
+    第十五条)."""
     findings = []
     for path in post_paths(base):
         if path in paths or _approved_on_base(base, path, report.base_batches) is None:
             continue
-        if any((root / withdrawal_path(kind, path)).is_file() for kind in FOLDERS):
+        if any(record.post == path for record in report.withdrawn):
             continue
         findings.append(
             finding(
@@ -859,9 +865,12 @@ def _was_approved(
     config: SiteConfig,
     now: dt.datetime,
     witness: Witness | None,
+    posts: Mapping[str, Post],
+    root: Path,
 ) -> bool:
     """Whether the version ``data`` of the post at ``path`` was approved by its review
-    record of the time (``record_data``) as the policy in force asks."""
+    record of the time (``record_data``) as the policy in force asks, and passes the
+    content checks a post must pass today."""
     if record_data is None:
         return False
     old, _ = parse_post(path, data, config)
@@ -880,7 +889,14 @@ def _was_approved(
     ]
     required = {r.role for r in config.policy.requirements(old.tier)}
     _, missing = _requirement_findings(old, config, counted, now)
-    return not missing and not return_findings(counted, required)
+    if missing or return_findings(counted, required):
+        return False
+    # Signed is not enough: what the content checks block was never publishable.
+    checks = [
+        *_opinion_findings(old, config),
+        *content_findings(old, config, posts, root),
+    ]
+    return not any(f.severity == ERROR for f in checks)
 
 
 def _correction_findings(
@@ -891,6 +907,8 @@ def _correction_findings(
     config: SiteConfig,
     now: dt.datetime,
     witness: Witness | None,
+    posts: Mapping[str, Post],
+    root: Path,
 ) -> list[Finding]:
     """A published post that changed says so (附件1 第十五条): each correction names a
     committed earlier version, and a post approved on the base branch and changed
@@ -902,7 +920,9 @@ def _correction_findings(
         )
         if found is not None:
             data, record = found
-            if _was_approved(post.path, data, record, config, now, witness):
+            if _was_approved(
+                post.path, data, record, config, now, witness, posts, root
+            ):
                 report.earlier[(post.path, correction.replaces)] = data
             else:
                 findings.append(

@@ -33,7 +33,7 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -47,6 +47,7 @@ from pipeline.policy import Requirement
 from pipeline.post import CONTENT_DIR, Post
 from pipeline.review import REVIEWS_DIR, ReviewRecord, Signature, read_signature
 from pipeline.roster import ROLE_LABELS
+from pipeline.scan import render
 from pipeline.sign import (
     SigningKey,
     decision_by,
@@ -55,7 +56,7 @@ from pipeline.sign import (
     signer_of,
     signing_moment,
 )
-from pipeline.takedown import KEY_VARIABLE, SCHEME, Guard
+from pipeline.takedown import KEY_VARIABLE, SCHEME, Guard, readable
 from pipeline.verify import Counted, Report, Witness, assign_roles, check_signer
 
 _KEY_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -275,58 +276,52 @@ def write_withdrawal(root: Path, record: Withdrawal) -> None:
 def merge_history(
     current: Mapping[str, bytes], earlier: Mapping[str, list[bytes]]
 ) -> tuple[list[Withdrawal], list[Finding]]:
-    """The records in force: each as first committed, with every signature it ever
-    carried; a finding for each record deleted, rewritten or stripped of a signature.
+    """Every record that may be in force: each content ever committed at a record's
+    path, with every signature it ever carried, and the working tree's; a finding for
+    each signed content deleted, rewritten or stripped of a signature since.
 
-    ``current`` holds the working tree's record files, ``earlier`` every committed
-    version of each record path on the branch, oldest first.
+    No version counts as "the" record by its place in the history (a merge can put
+    any order on it): each is judged on its own signatures, so a placeholder
+    committed on a side branch cancels nothing. ``current`` holds the working tree's
+    record files, ``earlier`` every committed version of each record path.
     """
     findings: list[Finding] = []
     records: list[Withdrawal] = []
     for path in sorted(set(current) | set(earlier)):
-        versions = [
-            record
-            for record in (
-                parse_withdrawal(path, data)[0] for data in earlier.get(path, [])
-            )
-            if record is not None
-        ]
+        contents: dict[str, Withdrawal] = {}
+        signed: dict[str, dict[str, Signature]] = {}
+        for data in earlier.get(path, []):
+            record, _ = parse_withdrawal(path, data)
+            if record is None:
+                continue
+            contents.setdefault(record.digest, record)
+            for signature in record.signatures:
+                signed.setdefault(record.digest, {})[signature.armored] = signature
         here: Withdrawal | None = None
         if path in current:
             here, problems = parse_withdrawal(path, current[path])
             findings.extend(from_error("withdrawal-invalid", p) for p in problems)
-        if not versions:
-            if here is not None:
-                records.append(here)
-            continue
-        first = versions[0]
-        same = [v for v in versions if v.digest == first.digest]
-        ever = [s for version in same for s in version.signatures]
-        label = LABELS[first.kind]
-        if here is None and path not in current:
-            findings.append(
-                _tampered(path, f"{label}记录已提交到主分支，不能删除；它仍然有效。")
-            )
-        elif here is not None and here.digest != first.digest:
-            findings.append(
-                _tampered(
-                    path,
-                    f"{label}记录提交后内容被改动；以最初提交的内容为准，改动无效。",
+        kept = {s.armored for s in here.signatures} if here is not None else set()
+        for digest, seen in signed.items():
+            label = LABELS[contents[digest].kind]
+            if here is None:
+                message = f"{label}记录已提交，不能删除；它仍然有效。"
+            elif here.digest != digest:
+                message = (
+                    f"{label}记录提交后内容被改动；已签名的内容仍然有效，改动无效。"
                 )
-            )
-        elif here is not None:
-            kept = {s.armored for s in here.signatures}
-            if any(s.armored not in kept for s in ever):
-                findings.append(
-                    _tampered(
-                        path, f"{label}记录中已有的签名被删去；删去的签名仍然算数。"
-                    )
-                )
-            ever.extend(here.signatures)
-        unique: dict[str, Signature] = {}
-        for signature in ever:
-            unique.setdefault(signature.armored, signature)
-        records.append(replace(first, signatures=tuple(unique.values())))
+            elif any(armored not in kept for armored in seen):
+                message = f"{label}记录中已有的签名被删去；删去的签名仍然算数。"
+            else:
+                continue
+            findings.append(_tampered(path, message))
+        if here is not None:
+            contents.setdefault(here.digest, here)
+            for signature in here.signatures:
+                signed.setdefault(here.digest, {})[signature.armored] = signature
+        for digest, record in contents.items():
+            union = tuple(signed.get(digest, {}).values())
+            records.append(replace(record, signatures=union))
     return records, findings
 
 
@@ -519,7 +514,6 @@ def apply(
         if judgement.in_force and record.kind == WITHDRAWAL and post is not None:
             if post.department != record.department:
                 report.findings.append(_moved(record, post))
-                continue
         if not judgement.in_force:
             continue
         guard = None
@@ -543,7 +537,7 @@ def apply(
     for guard in report.guards:
         clean: set[str] = set()
         for post in list(report.publishable):
-            line = guarded_line(guard, post, clean)
+            line = guarded_line(guard, post, config.site.markdown_extensions, clean)
             if line is None:
                 continue
             report.publishable.remove(post)
@@ -588,13 +582,18 @@ def _moved(record: Withdrawal, post: Post) -> Finding:
         record.path,
         "withdrawal-invalid",
         f"撤稿记录写的科室是 {record.department}，稿件现在属于 {post.department}；"
-        "撤稿须由稿件所属科室的人签名，此记录不起作用。",
+        "撤稿仍然有效：改科室不能让已撤下的稿件重新上网。",
         severity=WARNING,
-        hint="请由稿件所属科室的科室负责人和分管领导重新签署撤稿。",
+        hint="要恢复发布，须由撤稿记录所写科室的科室负责人或分管领导签名退回。",
     )
 
 
-def guarded_line(guard: Guard, post: Post, clean: set[str] | None = None) -> int | None:
+def guarded_line(
+    guard: Guard,
+    post: Post,
+    dialect: Sequence[str],
+    clean: set[str] | None = None,
+) -> int | None:
     """The line of ``post`` where guarded text starts (0: in an attachment), or
     ``None`` when the post holds none, ``UNREADABLE`` when an attachment's format
     cannot be read. ``clean``: see ``Guard.found``."""
@@ -602,6 +601,12 @@ def guarded_line(guard: Guard, post: Post, clean: set[str] | None = None) -> int
     line = guard.found(text, clean)
     if line is not None:
         return line
+    # As the page shows it: character references resolved, links decoded, and the
+    # address (the file name) itself.
+    page = render(post.body, tuple(dialect)).encode("utf-8")
+    shown = f"{post.path}\n{html.unescape(text)}\n{readable(page, post.path)}"
+    if guard.found(shown, clean) is not None:
+        return 1
     for attachment in post.attachments:
         if not readable_format(attachment):
             return UNREADABLE

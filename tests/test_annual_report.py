@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from pipeline import application as model
 from pipeline.annual_report import (
     CARRIED_NEXT,
     CARRIED_OVER,
@@ -21,6 +22,7 @@ from pipeline.annual_report import (
     NEW,
     TOTAL,
     ReportError,
+    appeal_problems,
     appeal_table,
     application_table,
     build_report,
@@ -44,7 +46,7 @@ from pipeline.application import (
 from pipeline.commands.annual_report import annual_report
 from pipeline.config import SiteConfig, load_config
 from pipeline.errors import PortalError, ProblemList
-from pipeline.notices import Templates
+from pipeline.notices import DEFAULT_TEMPLATES, Templates
 from pipeline.post import parse_post, post_index
 from pipeline.register import MARKER, load_all, marker_text, save_application
 from tests.helpers.repo import Repo
@@ -518,3 +520,198 @@ def test_command_refuses_a_register_that_does_not_reconcile(
     with pytest.raises(PortalError, match="办理结果"):
         annual_report(ROOT, broken, year=2026, out=tmp_path / "refused", today=TODAY)
     assert not (tmp_path / "refused").exists()
+
+
+def without_contact(app: Application) -> Application:
+    """``app`` registered without any contact details (附件2 第十五条)."""
+    return dataclasses.replace(
+        app, applicant=dataclasses.replace(app.applicant, contact=Contact())
+    )
+
+
+def test_an_application_kept_without_contact_is_handled_not_carried() -> None:
+    kept = without_contact(made("2026-0001", dt.date(2026, 11, 2), kind="other"))
+    disposed = model.dispose(
+        without_contact(made("2025-0009", dt.date(2025, 12, 22))),
+        dt.date(2026, 12, 22),
+    )
+    apps = [
+        kept,
+        disposed,
+        made("2026-0002", dt.date(2026, 12, 28)),
+        made("2026-0003", dt.date(2026, 3, 2), closed=dt.date(2026, 3, 9)),
+    ]
+
+    table = application_table(apps, 2026)
+
+    assert table.count(NEW)[TOTAL] == 3
+    assert table.count(CARRIED_OVER)[TOTAL] == 0
+    assert table.count("other.other")["other"] == 1
+    assert table.count("other.other")[TOTAL] == 1
+    assert table.count(CARRIED_NEXT)[TOTAL] == 1  # 2026-0002 only
+    assert table.retained() == 1
+    earlier = application_table(apps, 2025)
+    assert earlier.count(NEW)[TOTAL] == earlier.count("other.other")[TOTAL] == 1
+    assert earlier.count(CARRIED_NEXT)[TOTAL] == 0
+
+
+def test_report_states_the_rule_for_applications_without_contact(
+    register: Path, config: SiteConfig
+) -> None:
+    apps, _ = load_all(register)
+    report = build_report(2026, apps, post_index(ROOT, config), config, today=TODAY)
+
+    markdown = render_markdown(
+        report, templates=Templates.for_register(register), on=TODAY
+    )
+
+    retained = report.applications.retained()
+    assert retained >= 4
+    assert "《常熟市科技局依申请公开制度》第十五条登记后留存一年" in markdown
+    assert "不计入“结转下年度继续办理”" in markdown
+    assert f"本年此类申请 {retained} 件" in markdown
+    assert "附件2" not in markdown
+    disposed = next(a for a in apps if a.status == "disposed")
+    assert disposed.number.startswith("2025-")  # kept a year, disposed in 2026
+    assert disposed.number not in {e.number for e in report.applications.entries}
+
+
+def test_report_states_its_cut_off_and_is_provisional_before_year_end(
+    register: Path, config: SiteConfig
+) -> None:
+    apps, _ = load_all(register)
+    posts = post_index(ROOT, config)
+    templates = Templates.for_register(register)
+    early = dt.date(2026, 10, 5)
+
+    final = render_markdown(
+        build_report(2026, apps, posts, config, today=TODAY),
+        templates=templates,
+        on=TODAY,
+    )
+    provisional_report = build_report(2026, apps, posts, config, today=early)
+    provisional = render_markdown(provisional_report, templates=templates, on=early)
+
+    assert "至2026年12月31日止，数据截至2027年1月20日" in final
+    assert "初步数据" not in final
+    assert provisional_report.provisional
+    assert "**初步数据：**2026年尚未结束" in provisional
+    assert "截至2026年10月5日，不是全年数据" in provisional
+    assert "“结转下年度继续办理”为截至2026年10月5日尚未办结的申请" in provisional
+    assert "“结转下年度继续办理”为截至2026年12月31日尚未办结的申请" in final
+    assert "至2026年12月31日止" not in provisional
+
+
+def test_an_office_template_without_the_cut_off_is_refused(
+    register: Path, config: SiteConfig, tmp_path: Path
+) -> None:
+    apps, _ = load_all(register)
+    report = build_report(2026, apps, post_index(ROOT, config), config, today=TODAY)
+    own = tmp_path / "templates"
+    own.mkdir()
+    text = (DEFAULT_TEMPLATES / "annual_report.md").read_text(encoding="utf-8")
+    (own / "annual_report.md").write_text(
+        text.replace("$period", "数据截至2026年12月31日。"), encoding="utf-8"
+    )
+
+    with pytest.raises(PortalError, match=r"模板缺少 \$period"):
+        render_markdown(report, templates=Templates.for_register(tmp_path), on=TODAY)
+
+
+def test_docx_is_a4_with_merged_table_headers(
+    register: Path, config: SiteConfig, tmp_path: Path
+) -> None:
+    apps, _ = load_all(register)
+    report = build_report(2026, apps, post_index(ROOT, config), config, today=TODAY)
+    markdown = render_markdown(
+        report, templates=Templates.for_register(register), on=TODAY
+    )
+
+    _, docx_path = write_report(tmp_path, report, markdown)
+
+    document = docx.Document(io.BytesIO(docx_path.read_bytes()))
+    section = document.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0
+    assert round(section.page_height.cm, 1) == 29.7
+    assert document.core_properties.author == BUREAU
+    assert document.core_properties.keywords == ""
+    table = next(t for t in document.tables if t.cell(0, 1).text == "申请人情况")
+    cell = table.cell
+    assert len({c._tc for c in table.rows[0].cells}) == 2
+    assert cell(0, 1)._tc is cell(0, 7)._tc
+    assert cell(0, 0)._tc is cell(2, 0)._tc  # the 勾稽关系 note spans three rows
+    assert cell(1, 1)._tc is cell(2, 1)._tc and cell(1, 1).text == "自然人"
+    assert cell(1, 2)._tc is cell(1, 6)._tc and cell(1, 2).text == "法人或其他组织"
+    assert cell(1, 7)._tc is cell(2, 7)._tc and cell(1, 7).text == "总计"
+    assert [cell(2, k).text for k in range(2, 7)] == [
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ]
+    assert cell(3, 1)._tc is not cell(3, 2)._tc  # figures are never merged
+    content = next(
+        t for t in document.tables if "第二十条第（一）项" in t.cell(0, 0).text
+    )
+    assert content.cell(0, 0)._tc is content.cell(0, 3)._tc
+    appeals = next(t for t in document.tables if t.cell(0, 0).text == "行政复议")
+    assert appeals.cell(0, 5)._tc is appeals.cell(0, 14)._tc
+    assert appeals.cell(0, 5).text == "行政诉讼"
+    assert appeals.cell(1, 0)._tc is appeals.cell(2, 0)._tc
+
+
+def test_an_appeal_decided_later_is_counted_once() -> None:
+    app = made(
+        "2026-0001",
+        dt.date(2026, 1, 5),
+        closed=dt.date(2026, 1, 20),
+        code="withheld.third_party",
+    )
+    app = model.record_appeal(
+        app,
+        "reconsideration",
+        filed_on=dt.date(2026, 2, 1),
+        result="pending",
+        decided_on=None,
+    )
+    app = model.record_appeal(
+        app,
+        "reconsideration",
+        filed_on=None,
+        result="corrected",
+        decided_on=dt.date(2026, 4, 1),
+    )
+
+    table = appeal_table([app], 2026)
+
+    assert len(app.appeals) == 1
+    assert table.get("reconsideration", TOTAL) == 1
+    assert table.get("reconsideration", "corrected") == 1
+    assert appeal_problems([app]) == []
+
+
+def test_an_appeal_written_twice_is_refused(register: Path, config: SiteConfig) -> None:
+    apps, _ = load_all(register)
+    index = next(i for i, a in enumerate(apps) if a.status == "closed" and a.outcome)
+    twice = (
+        Appeal("reconsideration", dt.date(2026, 11, 20)),
+        Appeal(
+            "reconsideration", dt.date(2026, 11, 20), "corrected", dt.date(2026, 12, 30)
+        ),
+    )
+    apps[index] = dataclasses.replace(apps[index], appeals=twice)
+
+    with pytest.raises(ReportError) as caught:
+        build_report(
+            2026,
+            apps,
+            post_index(ROOT, config),
+            config,
+            today=TODAY,
+            paths={apps[index].number: "applications/2026/x.yml"},
+        )
+
+    text = caught.value.diagnostics()
+    assert f"申请 {apps[index].number} 登记了 2 条 2026-11-20 提起的行政复议" in text
+    assert "尚未审结、结果纠正" in text and "applications/2026/x.yml" in text

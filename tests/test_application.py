@@ -306,3 +306,24 @@ def test_close_before_receipt_is_refused_and_reopen_keeps_the_old_outcome() -> N
     assert event is not None and "原办理结果：disclosed（予以公开）" in event.items
     again = model.read_application("a.yml", model.dump_application(reopened))[0]
     assert again == reopened
+
+
+def test_split_records_each_part_with_its_matter_for_the_notice() -> None:
+    original, _ = model.split(
+        make(), ("2025年度立项名单", "2025年度资助金额"), dt.date(2026, 9, 25)
+    )
+
+    event = original.last_event("split")
+    assert event is not None
+    assert event.numbers == ("2026-0007-1", "2026-0007-2")
+    assert event.items == ("2025年度立项名单", "2025年度资助金额")
+    text = dump_application(original)
+    assert "2025年度资助金额" in text
+    again, problems = read_application("x.yml", text)
+    assert problems == [] and again is not None
+    assert again.last_event("split") == event
+    older = text.replace("  items:\n  - 2025年度立项名单\n  - 2025年度资助金额\n", "")
+    assert older != text
+    before, problems = read_application("x.yml", older)
+    assert problems == [] and before is not None
+    assert before.last_event("split").items == ()  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote
 
 import git
 import pytest
@@ -14,7 +15,7 @@ from pipeline import register as reg
 from pipeline import register_git
 from pipeline.commands import applications
 from pipeline.main import main
-from tests.helpers.repo import Repo
+from tests.helpers.repo import Repo, post_text
 
 # "Now" for every command in these tests: dates before it are the past.
 NOW = dt.datetime(2027, 12, 31, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -871,3 +872,147 @@ def test_every_option_has_help(office: Office) -> None:
                 if option.help is None and option.dest != "help":
                     missing.append(f"{sub.prog} {option.dest}")
     assert missing == []
+
+
+def test_future_third_party_and_extension_dates_are_refused(office: Office) -> None:
+    office.new(*FULL)
+    base = ("third-party", "2026-0001", "--clerk", "clerk")
+    code, _, err = office.run(*base, "--sent", "2028-01-05", "--party", "常熟某公司")
+    assert code == 1 and "--sent 2028-01-05 晚于今天 2027-12-31" in err
+    assert office.run(*base, "--sent", "2026-10-12", "--party", "常熟某公司")[0] == 0
+    code, _, err = office.run(*base, "--answered", "2028-01-05", "--answer", "agree")
+    assert code == 1 and "--answered 2028-01-05 晚于今天" in err
+    app = reg.load_application(office.register, "2026-0001")
+    assert app.last_event("third_party_answered") is None
+
+    extend = (
+        "extend",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--approved-by",
+        "head",
+        "--days",
+        "15",
+        "--reason",
+        "涉及多个科室",
+    )
+    code, _, err = office.run(
+        *extend, "--approved-on", "2028-01-03", "--notified-on", "2026-10-20"
+    )
+    assert code == 1 and "--approved-on 2028-01-03 晚于今天" in err
+    code, _, err = office.run(
+        *extend, "--approved-on", "2026-10-20", "--notified-on", "2028-01-04"
+    )
+    assert code == 1 and "--notified-on 2028-01-04 晚于今天" in err
+    app = reg.load_application(office.register, "2026-0001")
+    assert app.last_event("extended") is None
+
+
+def test_split_tells_the_applicant_with_the_split_request_notice(
+    office: Office,
+) -> None:
+    office.new(*FULL)
+    code, out, err = office.run(
+        "split",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--items",
+        "2025年度科技计划项目立项名单",
+        "2025年度科技计划项目资助金额",
+        "--on",
+        "2026-09-25",
+    )
+
+    assert code == 0, err
+    assert "replies/2026-0001/split_request.md" in out
+    assert "replies/2026-0001/split_request.docx" in out
+    text = (office.register / "replies/2026-0001/split_request.md").read_text()
+    assert "1. 2025年度科技计划项目立项名单（编号 2026-0001-1）" in text
+    assert "2. 2025年度科技计划项目资助金额（编号 2026-0001-2）" in text
+    assert "2026年9月25日" in text and "张三" in text
+    with git.Repo(office.register) as repo:
+        head = repo.head.commit
+        assert "split_request" in head.message and head.author.name == "陈办事员"
+        assert "replies/2026-0001/split_request.md" in head.stats.files
+
+    office.new(*FULL)
+    code, _, err = office.run(
+        "notice", "2026-0002", "split_request", "--clerk", "clerk", "--on", "2026-09-25"
+    )
+    assert code == 1 and "尚未拆分" in err and "portal applications split" in err
+
+
+def test_third_party_outcome_decision_must_agree_with_the_answer(
+    office: Office,
+) -> None:
+    office.new(*FULL)
+    base = ("third-party", "2026-0001", "--clerk", "clerk")
+    office.run(*base, "--sent", "2026-10-12", "--party", "常熟某科技有限公司")
+    notice = ("notice", "2026-0001", "third_party_outcome", "--clerk", "clerk")
+    code, _, err = office.run(*notice, "--on", "2026-10-15", "--decision", "withheld")
+    assert code == 1 and "尚未登记第三方的答复" in err
+    office.run(*base, "--answered", "2026-10-19", "--answer", "disagree")
+
+    code, _, err = office.run(*notice, "--on", "2026-10-20", "--decision", "disclosed")
+    assert code == 1 and "不同意公开" in err and "不得公开" in err
+    assert "--decision" in err and "withheld（不予公开）" in err
+    assert not (office.register / "replies/2026-0001/third_party_outcome.md").exists()
+    code, _, err = office.run(
+        *notice,
+        "--on",
+        "2026-10-20",
+        "--decision",
+        "withheld",
+        "--basis",
+        "第三方不同意公开（《中华人民共和国政府信息公开条例》第三十二条）",
+    )
+    assert code == 0, err
+    text = (office.register / "replies/2026-0001/third_party_outcome.md").read_text()
+    assert "处理决定：不予公开" in text and "常熟某科技有限公司" not in text
+
+
+def _published(office: Office, name: str, title: str, extra: str = "") -> None:
+    text = post_text(title=title).replace("kind: notice\n", f"kind: notice\n{extra}")
+    office.repo.write(f"content/notices/{name}.md", text)
+
+
+def test_proactively_published_prefers_the_post_in_force_and_lists_the_others(
+    office: Office,
+) -> None:
+    office.new(*FULL)
+    _published(
+        office, "创新券办法-2020", "常熟市科技创新券管理办法", "status: repealed\n"
+    )
+    _published(office, "创新券办法-2026", "常熟市科技创新券管理办法")
+    _published(office, "创新券通知", "关于开展科技创新券申报工作的通知")
+    notice = ("notice", "2026-0001", "proactively_published", "--clerk", "clerk")
+
+    code, _, err = office.run(*notice, "--on", "2026-10-20", "--page", "科技创新券")
+    assert code == 2 and "不能替申请人选定" in err  # change the option: usage
+    assert "现行有效）content/notices/创新券通知.md" in err
+    assert "已废止）content/notices/创新券办法-2020.md" in err
+    assert not (office.register / "replies/2026-0001").exists()
+
+    code, out, err = office.run(
+        *notice, "--on", "2026-10-20", "--page", "常熟市科技创新券管理办法"
+    )
+    assert code == 0, err
+    assert "已主动公开的信息：《常熟市科技创新券管理办法》" in out
+    assert "现行有效）content/notices/创新券办法-2026.md" in out
+    assert "另有相符的稿件（未选用）" in out and "创新券办法-2020.md" in out
+    text = (office.register / "replies/2026-0001/proactively_published.md").read_text()
+    assert quote("创新券办法-2026") in text and quote("创新券办法-2020") not in text
+
+    code, out, err = office.run(
+        *notice,
+        "--on",
+        "2026-10-20",
+        "--new-version",
+        "--page",
+        "content/notices/创新券办法-2020.md",
+    )
+    assert code == 0, err
+    assert "已废止）content/notices/创新券办法-2020.md" in out
+    assert "不再有效" in err

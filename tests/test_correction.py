@@ -119,3 +119,37 @@ def test_real_build_keeps_the_earlier_version_reachable(
     sources = site_sources(report, repo.config)
     assert check_site(site, sources, report, theme_files=theme_files(settings)) == []
     assert main(["--root", str(repo.root), "check-site", str(site)]) == 0
+
+
+@pytest.mark.attack
+def test_an_earlier_version_the_checks_block_is_never_shown(repo: Repo) -> None:
+    # Signed, but with a script the content checks refuse: never publishable.
+    repo.write(POST, post_text(title=TITLE, body=FIRST + "<script>alert(1)</script>\n"))
+    repo.approve_all(POST)
+    repo.commit("带脚本的版本")
+    first = sha256_hex((repo.root / POST).read_bytes())
+    repo.write(POST, corrected(first))
+    repo.approve_all(POST)
+    report = verify_repository(
+        repo.root, repo.config, now=NOW, earlier_version=versions(repo)
+    )
+    assert [f.rule for f in report.findings] == ["correction-unapproved"]
+    assert report.earlier == {}
+    sources = site_sources(report, repo.config, on=NOW.date())
+    assert not [p for p in sources.pages.values() if p.kind == EARLIER]
+    page = sources.files["notices/关于申报科技计划项目的通知.md"].decode()
+    assert NOTE in page and "earlier-" not in page
+
+
+@pytest.mark.attack
+def test_a_draft_never_approved_is_not_an_earlier_version(repo: Repo) -> None:
+    repo.write(POST, post_text(title=TITLE, body="取消全部补贴。\n"))
+    repo.commit("未经审批的草稿")
+    draft = sha256_hex((repo.root / POST).read_bytes())
+    repo.write(POST, corrected(draft))
+    repo.approve_all(POST)
+    report = verify_repository(
+        repo.root, repo.config, now=NOW, earlier_version=versions(repo)
+    )
+    assert [f.rule for f in report.findings] == ["correction-unapproved"]
+    assert report.earlier == {}

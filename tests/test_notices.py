@@ -35,9 +35,11 @@ from pipeline.notices import (
     Templates,
     find_published,
     issue_reply,
+    pick_published,
     render_notice,
     review_path,
     sign_reply,
+    third_party_decision,
     verify_reply,
     write_notice,
 )
@@ -111,6 +113,12 @@ def application(**changes: object) -> Application:
                 notified_on=dt.date(2026, 10, 9),
                 days=15,
                 reason="需要调取的档案分散在多个科室",
+            ),
+            Event(
+                "split",
+                on=dt.date(2026, 10, 10),
+                numbers=("2026-0007-1", "2026-0007-2"),
+                items=("2025年度创新券兑付企业名单", "2025年度创新券兑付金额"),
             ),
         ),
         repeated_of="2026-0003",
@@ -594,3 +602,95 @@ def test_docx_is_a4_in_chinese_by_the_bureau_and_large_on_request() -> None:
     normal = docx.Document(io.BytesIO(markdown_to_docx("正文")))
     assert normal.styles["Normal"].font.size.pt == 14
     assert normal.core_properties.author != "python-docx"
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+ON = dt.date(2026, 10, 12)
+ACCOUNTING_2024 = "content/laws/会计法-2024-06-28.md"
+ACCOUNTING_2017 = "content/laws/会计法-2017-11-04.md"
+
+
+def test_proactively_published_prefers_the_version_in_force(
+    config: SiteConfig,
+) -> None:
+    choice = pick_published(ROOT, config, "会计法", on=ON)
+
+    assert choice.page.path == ACCOUNTING_2024 and choice.page.in_force
+    assert [page.path for page in choice.others] == [ACCOUNTING_2017]
+    assert "（已修改）" in choice.others[0].describe()
+    assert choice.warning == ""
+    assert find_published(ROOT, config, "中华人民共和国会计法", on=ON)[0].path == (
+        ACCOUNTING_2024
+    )
+
+
+def test_proactively_published_by_path_chooses_exactly(config: SiteConfig) -> None:
+    choice = pick_published(ROOT, config, ACCOUNTING_2017, on=ON)
+
+    assert choice.page.path == ACCOUNTING_2017
+    assert [page.path for page in choice.others] == [ACCOUNTING_2024]
+    assert "已修改" in choice.warning and "--page" in choice.warning
+
+    with pytest.raises(PortalError) as caught:
+        pick_published(ROOT, config, "content/laws/会计法-2030-01-01.md", on=ON)
+    assert "没有稿件 content/laws/会计法-2030-01-01.md" in caught.value.message
+    assert ACCOUNTING_2024 in (caught.value.hint or "")
+
+
+def test_an_ambiguous_partial_match_is_refused_listing_candidates(
+    config: SiteConfig,
+) -> None:
+    with pytest.raises(PortalError) as caught:
+        pick_published(ROOT, config, "宪法修正案", on=ON)
+
+    text = caught.value.diagnostics()
+    assert "不能替申请人选定" in text and "--page" in text
+    assert "《中华人民共和国宪法修正案（1988年）》（现行有效）" in text
+    assert "content/laws/宪法修正案（2018年）-2018-03-11.md" in text
+
+
+def test_third_party_decision_must_agree_with_the_recorded_answer() -> None:
+    refused = application()  # the third party disagreed; closed as withheld
+    with pytest.raises(PortalError, match="不得公开") as caught:
+        third_party_decision(refused, "disclosed", preset="bureau-2018")
+    assert caught.value.field == "--decision"
+    assert "withheld（不予公开）" in (caught.value.hint or "")
+    assert third_party_decision(refused, "不予公开", preset="bureau-2018") == "不予公开"
+    with pytest.raises(PortalError, match="已按 withheld.third_party 办结"):
+        third_party_decision(refused, "partial", preset="bureau-2018")
+    with pytest.raises(PortalError, match="不是可选的处理决定"):
+        third_party_decision(refused, "同意", preset="bureau-2018")
+
+    events = (
+        Event("third_party_sent", on=dt.date(2026, 9, 29), party="常熟某科技有限公司"),
+        Event("third_party_answered", on=dt.date(2026, 10, 8), answer="none"),
+    )
+    silent = application(events=events, outcome=None)
+    with pytest.raises(PortalError, match="未提出意见"):
+        third_party_decision(silent, "disclosed", preset="bureau-2018")
+    assert third_party_decision(silent, "disclosed", preset="national-2019") == (
+        "予以公开"
+    )
+    waiting = application(events=events[:1], outcome=None)
+    with pytest.raises(PortalError, match="尚未登记第三方的答复"):
+        third_party_decision(waiting, "withheld", preset="bureau-2018")
+
+
+def test_split_request_lists_each_part_with_its_number() -> None:
+    text = render("split_request")
+
+    assert "1. 2025年度创新券兑付企业名单（编号 2026-0007-1）" in text
+    assert "2. 2025年度创新券兑付金额（编号 2026-0007-2）" in text
+    assert "写明所需信息的年度" not in text
+
+
+def test_notice_tables_are_not_merged_unless_asked() -> None:
+    table = "| 事项 | 事项 |\n| --- | --- |\n| 名单 | 金额 |\n"
+    plain = docx.Document(io.BytesIO(markdown_to_docx(table)))
+    merged = docx.Document(io.BytesIO(markdown_to_docx(table, merge_headers=True)))
+
+    assert plain.tables[0].cell(0, 0)._tc is not plain.tables[0].cell(0, 1)._tc
+    assert merged.tables[0].cell(0, 0)._tc is merged.tables[0].cell(0, 1)._tc
+    assert merged.tables[0].cell(0, 0).text == "事项"

@@ -147,8 +147,30 @@ def test_rewriting_or_stripping_a_committed_record_does_not_undo_it(
     records, problems = merge_history(
         {RECORD: (published.root / RECORD).read_bytes()}, {RECORD: [first, second]}
     )
-    assert [r.reason for r in records] == [REASON]
+    # Both contents are judged; the committed one keeps both its signatures.
+    committed = next(r for r in records if r.reason == REASON)
+    assert len(committed.signatures) == 2
     assert [f.rule for f in problems] == ["withdrawal-rewritten"]
+    report, _ = verdict(published, {RECORD: [first, second]})
+    assert [r.reason for r in report.withdrawn] == [REASON]
+
+
+@pytest.mark.attack
+def test_a_placeholder_committed_first_on_a_side_branch_cancels_nothing(
+    published: Repo,
+) -> None:
+    withdraw(published, "head", "section_head")
+    withdraw(published, "lead", "supervising_leader")
+    real = (published.root / RECORD).read_bytes()
+    # Merged in so that the history lists it first: an unsigned record of another
+    # content at the same path.
+    (published.root / RECORD).unlink()
+    withdraw(published, "head", "section_head", reason="占位")
+    placeholder = (published.root / RECORD).read_bytes()
+    (published.root / RECORD).write_bytes(placeholder)
+    report, findings = verdict(published, {RECORD: [placeholder, real]})
+    assert [r.reason for r in report.withdrawn] == [REASON]
+    assert (RECORD, "withdrawal-rewritten", "error") in findings
 
 
 @pytest.mark.attack
@@ -221,3 +243,34 @@ def test_real_build_answers_the_url_with_the_notice_only(
     column = (site / "notices" / "index.html").read_text("utf-8")
     assert TITLE not in column
     assert check(repo, site) == []
+
+
+@pytest.mark.attack
+def test_a_published_post_cannot_go_without_a_withdrawal_in_force(
+    published: Repo, tmp_path: Path
+) -> None:
+    base = tmp_path / "base"
+    shutil.copytree(published.root, base)
+    (published.root / POST).unlink()
+    report, findings = verdict_on(published, base)
+    assert (POST, "withdrawal-missing", "error") in findings
+    # A hand-written record nobody signed is not a withdrawal.
+    published.write(
+        RECORD,
+        f"kind: withdrawal\npost: {POST}\ndepartment: office\nsha256: x\n"
+        "date: 2026-04-01\ntitle: x\nreason: x\n",
+    )
+    report, findings = verdict_on(published, base)
+    assert (POST, "withdrawal-missing", "error") in findings
+    (published.root / RECORD).unlink()
+    shutil.copy(base / POST, published.root / POST)
+    withdraw(published, "head", "section_head")
+    withdraw(published, "lead", "supervising_leader")
+    (published.root / POST).unlink()
+    report, findings = verdict_on(published, base)
+    assert not [f for f in findings if f[1] == "withdrawal-missing"]
+
+
+def verdict_on(repo: Repo, base: Path) -> tuple[Report, list[tuple[str, str, str]]]:
+    report = verify_repository(repo.root, repo.config, now=NOW, base=base)
+    return report, [(f.path, f.rule, f.severity) for f in report.findings]

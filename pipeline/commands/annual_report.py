@@ -1,7 +1,10 @@
 """``portal annual-report``: the year's report on government information disclosure.
 
 Reads the site's posts (table 二) and the register (tables 三 and 四), refuses a
-register whose table 三 does not reconcile, and writes Markdown and .docx.
+register whose table 三 does not reconcile (or that records an appeal twice), and
+writes Markdown and .docx (A4). The data are taken as of today (``today`` lets tests fix it):
+the report states that cut-off, and says its figures are provisional when the year
+has not ended.
 """
 
 from __future__ import annotations
@@ -52,4 +55,6 @@ def annual_report(
     )
     for path in write_report(out or Path.cwd(), report, markdown):
         result(str(path))
+    state = "，初步数据（年度尚未结束）" if report.provisional else ""
+    result(f"表三已平衡；数据截至 {day}{state}。")
     return 0

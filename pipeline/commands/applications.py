@@ -217,9 +217,13 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "third-party", parents=both, help="征求第三方意见及其答复（附件2 第十二条）"
     )
     third.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
-    third.add_argument("--sent", type=day, default=None, help="发函日期")
+    third.add_argument(
+        "--sent", type=day, default=None, help="发函日期 YYYY-MM-DD（不晚于今天）"
+    )
     third.add_argument("--party", default="", help="第三方名称")
-    third.add_argument("--answered", type=day, default=None, help="答复日期")
+    third.add_argument(
+        "--answered", type=day, default=None, help="答复日期 YYYY-MM-DD（不晚于今天）"
+    )
     third.add_argument(
         "--answer",
         choices=list(THIRD_PARTY_ANSWERS),
@@ -353,7 +357,9 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         help="告知书日期（默认：今天；不早于收到申请之日）",
     )
     notice.add_argument(
-        "--page", help="已主动公开信息的标题或文号（proactively_published）"
+        "--page",
+        help="已主动公开信息的标题、文号，或稿件路径 content/<栏目>/<文件>.md"
+        "（proactively_published；多份相符时取现行有效的一份，不能确定时拒绝并列出）",
     )
     notice.add_argument("--body", help="负责公开该信息的机关名称（not_ours）")
     notice.add_argument(
@@ -364,7 +370,10 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     notice.add_argument("--provided-form", help="实际提供的形式（disclosed，第十四条）")
     notice.add_argument(
-        "--decision", help="第三方意见征询后的处理决定（third_party_outcome）"
+        "--decision",
+        help="第三方意见征询后的处理决定（third_party_outcome）："
+        "disclosed（予以公开）、partial（部分公开）、withheld（不予公开）；"
+        "须与登记的第三方答复相符（附件2 第十二条）",
     )
     notice.add_argument(
         "--basis",
@@ -735,7 +744,15 @@ def _receipt_action(office: Office, args: argparse.Namespace) -> int:
     return record_receipt(office, _clerk(office, args.clerk), args.number, given)
 
 
+def _not_after_today(office: Office, given: dt.date | None, option: str) -> None:
+    """Refuse ``given`` when it lies after today (a date that has not happened)."""
+    if given is not None:
+        _past_or_today(office, given, option)
+
+
 def _extend_action(office: Office, args: argparse.Namespace) -> int:
+    _not_after_today(office, args.approved_on, "--approved-on")
+    _not_after_today(office, args.notified_on, "--notified-on")
     event = Event(
         "extended",
         approved_by=args.approved_by,
@@ -754,6 +771,8 @@ def _third_party_action(office: Office, args: argparse.Namespace) -> int:
             "请给出 --sent DATE --party 名称（发函），或 --answered DATE --answer "
             "agree|disagree|none（答复），二者取一。"
         )
+    _not_after_today(office, args.sent, "--sent")
+    _not_after_today(office, args.answered, "--answered")
     if args.sent is not None:
         if not args.party:
             raise PortalError("发函须写明第三方名称：--party 名称。")
@@ -1772,7 +1791,9 @@ def split(
     *,
     on: dt.date | None,
 ) -> int:
-    """Split one application into one per matter, keeping its receipt time."""
+    """Split one application into one per matter, keeping its receipt time, and tell
+    the applicant: the split_request notice (附件2 第十六条) is written and committed
+    with it; 1 when it could not be (the split stands; the command to retry is shown)."""
     day = on or office.today()
     with reg.register_lock(office.register):
         app = reg.load_application(office.register, number)
@@ -1795,6 +1816,45 @@ def split(
     result(
         f"已把 {number} 拆分为 {len(parts)} 件，收到时间不变（附件2 第十六条）；原申请不再单独计数。"
     )
+    return _split_notice(office, clerk, original, day)
+
+
+def _split_notice(
+    office: Office, clerk: Clerk, original: Application, day: dt.date
+) -> int:
+    """Write the split_request notice telling the applicant how the matters go on."""
+    number = original.number
+    command = (
+        f"portal applications notice {number} split_request --clerk {clerk.id} "
+        f"--on {day}"
+    )
+    if not original.has_contact():
+        result(
+            "申请人没有联系方式，无法告知拆分（附件2 第十五条）；未生成一事一申请告知书。"
+        )
+        return 0
+    if office.site is None:
+        result(
+            f"尚未告知申请人：请在网站仓库中运行 {command}，"
+            "生成《“一事一申请”告知书》并送达申请人。"
+        )
+        return 0
+    try:
+        notices.notice(
+            office.site,
+            office.register,
+            number,
+            "split_request",
+            on=day,
+            author=_author(clerk),
+        )
+    except PortalError as exc:
+        logger.error(exc.diagnostics())
+        result(
+            f"一事一申请告知书未能生成（拆分已登记）；改正上述问题后请运行：{command}"
+        )
+        return 1
+    result("请把一事一申请告知书送达申请人（.docx 已生成，无须领导签批）。")
     return 0
 
 

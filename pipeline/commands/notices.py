@@ -32,9 +32,8 @@ from pipeline.notices import (
     KINDS,
     Body,
     NoticeFacts,
-    PublishedPage,
+    PublishedChoice,
     Templates,
-    find_published,
     issue_reply,
     issued_already,
     kind_named,
@@ -43,10 +42,12 @@ from pipeline.notices import (
     next_version,
     notice_date,
     notice_path,
+    pick_published,
     public_article,
     render_notice,
     review_path,
     sign_reply,
+    third_party_decision,
     verify_reply,
     write_docx,
     write_notice,
@@ -115,7 +116,11 @@ def notice(
         )
     found = None
     if notice_kind.id == "proactively_published":
-        found = _published_page(root, config, page or application.request.description)
+        found = _published_page(
+            root, config, page or application.request.description, day
+        )
+    if notice_kind.id == "third_party_outcome" and decision is not None:
+        decision = third_party_decision(application, decision, preset=rules.preset)
     deadline, _ = deadline_of(application, load_calendar(root), rules, tz)
     computed = deadline.due if deadline is not None else None
     if notice_kind.id == "extension":
@@ -133,7 +138,7 @@ def notice(
         new_due=new_due,
         reply_by=reply_by,
         provided_form=provided_form,
-        page=found,
+        page=found.page if found is not None else None,
         right_body=Body(body, body_contact) if body else None,
         special_law=special_law,
         decision=decision,
@@ -192,6 +197,12 @@ def _check_fits(application: Application, kind: str, reason: str | None) -> None
             f"申请 {number} 已于 {refused.day()} 不予受理（{refused.reason}），"
             "不能开具受理告知书。",
             hint=f"请开具不予受理告知书：portal applications notice {number} not_accepted。",
+        )
+    if kind == "split_request" and application.last_event("split") is None:
+        raise ApplicationError(
+            f"申请 {number} 尚未拆分，不能开具一事一申请告知书。",
+            hint=f"请先拆分：portal applications split {number} --items 事项一 事项二"
+            "（附件2 第十六条）；拆分时即生成此告知书。",
         )
     if kind == "not_accepted" and refused is None:
         raise ApplicationError(
@@ -254,22 +265,28 @@ def _version(register: Path, number: str, kind: str, *, new_version: bool) -> in
     return max(latest, 1)
 
 
-def _published_page(root: Path, config: SiteConfig, query: str) -> PublishedPage:
-    pages = find_published(root, config, query)
-    if not pages:
-        raise PortalError(
-            f"在网站内容中找不到标题或文号与“{query}”相符的稿件。",
-            hint="请用 --page 给出已公开信息的标题或文号（附件2 第十条（二））。",
-        )
-    if not pages[0].url.startswith(("http://", "https://")):
+def _published_page(
+    root: Path, config: SiteConfig, query: str, day: dt.date
+) -> PublishedChoice:
+    """The page the notice points to; the chosen one and every other match are
+    listed in the output so the clerk sees what was (and was not) taken."""
+    choice = pick_published(root, config, query, on=day)
+    result(f"已主动公开的信息：{choice.page.describe()}")
+    for other in choice.others[:10]:
+        result(f"另有相符的稿件（未选用）：{other.describe()}")
+    if len(choice.others) > 10:
+        result(f"……另有 {len(choice.others) - 10} 件相符的稿件未列出。")
+    if choice.others:
+        result("如要另选，请用 --page content/<栏目>/<文件>.md 指定。")
+    if choice.warning:
+        logger.warning(choice.warning)
+    if not choice.page.url.startswith(("http://", "https://")):
         logger.warning(
             "mkdocs.yml 没有 site_url，告知书中的网址只有站内路径 %s；"
             "请在 mkdocs.yml 写明 site_url（门户网站的完整网址）。",
-            pages[0].url,
+            choice.page.url,
         )
-    for other in pages[1:4]:
-        logger.info("另有相符的稿件：《%s》%s", other.title, other.path)
-    return pages[0]
+    return choice
 
 
 def sign_reply_command(

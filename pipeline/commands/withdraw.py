@@ -61,8 +61,8 @@ def withdraw(
         at=at,
     )
     result(
-        f"{record.post}: {who_decided(config, signature)}撤稿"
-        f"（{record.date}，原因：{record.reason}），已写入 {record.path}。"
+        f"{record.post}: {who_decided(config, signature)}撤稿，已写入 {record.path}。"
+        f"撤稿说明将写：《{record.title}》已于 {record.date} 撤稿；撤稿原因：{record.reason}。"
         "请提交该文件；所需的人都同意后，下一次构建时网页改为撤稿说明。"
     )
     return 0
@@ -196,12 +196,14 @@ def _short(fragments: list[str]) -> list[PortalError]:
 def leak_guard(
     root: Path, config: SiteConfig, post: Post, extra: list[str], key: str
 ) -> Guard:
-    """The fingerprints of what ``post`` brought to the site: its text, title and
-    attachments, less what the posts still here held before it was first committed,
-    what the site's own pages say (names of the bureau, its columns and departments)
-    and the post's file name, which stays the address of the notice."""
-    shown = (post.title, post.doc_number, post.issuer, post.body)
+    """The fingerprints of what ``post`` brought to the site: its file name (its
+    address), title, text, correction notes and attachments, less what the posts
+    still here held before it was first committed and what the site's own pages say
+    (names of the bureau, its columns and departments). Text the office names
+    (``extra``) that the site already had is refused: it cannot be the leak."""
+    shown = (post.name, post.title, post.doc_number, post.issuer, post.body)
     leaked = [text for text in shown if text]
+    leaked.extend(correction.note for correction in post.corrections)
     leaked.extend(a.name + "\n" + text_of(a) for a in post.attachments)
     current = post_index(root, config)
     before = history.files_before(root, post.path, CONTENT_DIR) or {}
@@ -212,10 +214,18 @@ def leak_guard(
         for path, data in before.items()
         if path != post.path and _belongs(path, current, post.path)
     }
-    public = [*_site_words(config), post.name]
-    return Guard.of(
-        leaked, key=key, before=[*_texts(kept.items()), *public], extra=extra
-    )
+    before_texts = [*_texts(kept.items()), *_site_words(config)]
+    everything = "\n".join(normalised(text) for text in before_texts)
+    old = [text for text in extra if normalised(text) in everything]
+    if old:
+        raise PortalError(
+            f"--fragment {'、'.join(old)} 在这篇稿件之前已发布的内容（或网站名称、栏目、科室名称）"
+            "中就有，不是这次泄露的内容；按它撤下会挡住无关的稿件。",
+            field="--fragment",
+            hint="请只写这次泄露的文字（如身份证号码、姓名、住址）；若它早已在别的稿件中公开，"
+            "请对那些稿件另行紧急撤下。",
+        )
+    return Guard.of(leaked, key=key, before=before_texts, extra=extra)
 
 
 def _belongs(path: str, posts: Mapping[str, Post], leaked: str) -> bool:
