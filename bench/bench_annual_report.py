@@ -58,6 +58,10 @@ def main() -> None:
             "write md + docx": lambda: write_report(Path(temporary), report, markdown),
         }
         print(f"{len(apps)} applications, {len(posts)} posts")
+        print(
+            "kept without contact, counted as 其他处理 (附件2 第十五条): "
+            f"{report.applications.retained()}"
+        )
         for name, run in timings.items():
             print(f"{name:>16}: {timed(run, args.repeat) * 1000:8.1f} ms")
 

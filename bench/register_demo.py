@@ -23,7 +23,6 @@ from pipeline.application import (
     CHANNELS,
     OUTCOME_CODES,
     Agent,
-    Appeal,
     Applicant,
     Application,
     Contact,
@@ -169,8 +168,16 @@ def _handle(
         filed = closed_on + dt.timedelta(days=20)
         result = rng.choice(list(model.APPEAL_RESULTS))
         kind = rng.choice(list(model.APPEAL_KINDS))
-        decided = filed + dt.timedelta(days=40) if result != "pending" else None
-        app = dataclasses.replace(app, appeals=(Appeal(kind, filed, result, decided),))
+        app = model.record_appeal(
+            app, kind, filed_on=filed, result="pending", decided_on=None
+        )
+        if result != "pending":
+            # The decision updates the pending appeal, as ``portal applications
+            # appeal`` records it: still one appeal.
+            decided = filed + dt.timedelta(days=40)
+            app = model.record_appeal(
+                app, kind, filed_on=None, result=result, decided_on=decided
+            )
     return app
 
 
@@ -188,7 +195,9 @@ def generate_demo_register(
     year before, still open on 1 January and closed in January; return them all.
 
     About 10% stay open at the end of ``year`` (some of them awaiting correction),
-    a few have no contact details (kept, 附件2 第十五条) and one is split into two.
+    a few have no contact details (kept, 附件2 第十五条; the first carried over is
+    disposed of in ``year``), one is split into two, and decided appeals were
+    recorded pending first, then updated with their result.
     """
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -197,16 +206,17 @@ def generate_demo_register(
     previous = sorted(_received(rng, year - 1, 350, 362) for _ in range(carried_over))
     for index, at in enumerate(previous, 1):
         app = _application(rng, f"{year - 1}-{index:04d}", at, index)
+        if index == 1:
+            # Kept a year without contact details, disposed of in ``year``.
+            apps.append(_without_contact(app, dispose=True))
+            continue
         apps.append(_handle(rng, app, dt.date(year, 1, 31)))
     times = sorted(_received(rng, year, 0, 363) for _ in range(count))
     year_end = dt.date(year, 12, 31)
     for index, at in enumerate(times, 1):
         app = _application(rng, f"{year}-{index:04d}", at, index + carried_over)
         if index % 50 == 7:
-            app = dataclasses.replace(
-                app, applicant=dataclasses.replace(app.applicant, contact=Contact())
-            )
-            apps.append(app)
+            apps.append(_without_contact(app, dispose=False))
             continue
         if index % 40 == 11 and apps[-1].year == year:
             earlier = apps[-1]
@@ -230,6 +240,15 @@ def generate_demo_register(
             "chen-jing@register.invalid",
         )
     return apps
+
+
+def _without_contact(app: Application, *, dispose: bool) -> Application:
+    """``app`` without contact details (附件2 第十五条), disposed of when its year of
+    keeping ends if ``dispose``."""
+    kept = dataclasses.replace(
+        app, applicant=dataclasses.replace(app.applicant, contact=Contact())
+    )
+    return model.dispose(kept, model.kept_until(kept)) if dispose else kept
 
 
 def _split_one(apps: list[Application]) -> list[Application]:
