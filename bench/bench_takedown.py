@@ -15,7 +15,7 @@ from pipeline.commands.build import build
 from pipeline.config import load_config
 from pipeline.post import post_index
 from pipeline.site import _check_leaks
-from pipeline.takedown import Guard
+from pipeline.takedown import Guard, new_key
 from pipeline.withdrawal import guarded_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,15 +32,19 @@ def main() -> None:
     others = [p.data.decode("utf-8") for p in posts.values() if p is not leaked]
     texts = [leaked.title, leaked.body]
 
+    key = new_key()
+
     def make() -> Guard:
-        return Guard.of(texts, before=others[: len(others) // 2])
+        return Guard.of(texts, key=key, before=others[: len(others) // 2])
 
     guard = make()
     prints = sum(len(p) for p in guard.fingerprints.values())
     print(f"泄露稿件：{leaked.path}（{len(leaked.body)} 字）；指纹 {prints} 个")
     print(f"生成指纹：{timed(make, args.repeat):.2f} 秒")
+    dialect = config.site.markdown_extensions
     held = timed(
-        lambda: [guarded_line(guard, post) for post in posts.values()], args.repeat
+        lambda: [guarded_line(guard, post, dialect) for post in posts.values()],
+        args.repeat,
     )
     print(f"检查全部 {len(posts)} 篇稿件是否引用：{held:.2f} 秒")
     with tempfile.TemporaryDirectory() as folder:

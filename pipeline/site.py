@@ -201,7 +201,9 @@ def site_sources(
         name = PurePosixPath(record.post).stem
         if notice in pages or any(g.found(name) is not None for g in report.guards):
             continue  # An address that itself leaks leaves the site with the page.
-        files[notice] = notice_page(record, config, notice)
+        words = f"{record.title}\n{record.reason}"
+        plain = any(g.found(words) is not None for g in report.guards)
+        files[notice] = notice_page(record, config, notice, plain=plain)
         pages[notice] = ExpectedPage(
             notice, notice, WITHDRAWN, record.post, record.digest
         )
@@ -358,7 +360,10 @@ def _earlier_pages(
         if data is None or correction.replaces in found:
             continue
         text = data.decode("utf-8", errors="replace")
-        if any(guard.found(text) is not None for guard in report.guards):
+        dialect = tuple(config.site.markdown_extensions)
+        shown = readable(render(body_of(text), dialect).encode("utf-8"), ".html")
+        views = f"{text}\n{html.unescape(text)}\n{shown}"
+        if any(guard.found(views) is not None for guard in report.guards):
             continue
         page = f"{folder}/earlier-{correction.replaces[:12]}/index.html"
         found[correction.replaces] = ExpectedPage(

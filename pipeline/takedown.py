@@ -157,6 +157,22 @@ class Guard:
             empty.key_id, {n: frozenset(p) for n, p in sorted(prints.items())}, key
         )
 
+    @staticmethod
+    def merged(guards: Iterable[Guard]) -> list[Guard]:
+        """One guard per key holding every fingerprint of ``guards``: the site is
+        read once however many takedowns are in force."""
+        prints: dict[str, dict[int, set[str]]] = {}
+        keys: dict[str, str | None] = {}
+        for guard in guards:
+            keys[guard.key_id] = guard.key
+            sizes = prints.setdefault(guard.key_id, {})
+            for size, found in guard.fingerprints.items():
+                sizes.setdefault(size, set()).update(found)
+        return [
+            Guard(name, {n: frozenset(p) for n, p in sorted(sizes.items())}, keys[name])
+            for name, sizes in prints.items()
+        ]
+
     @property
     def empty(self) -> bool:
         """True when nothing is guarded (the leak was all text the site already had)."""

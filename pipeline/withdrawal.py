@@ -533,6 +533,7 @@ def apply(
             if post is not None and post in report.publishable:
                 report.publishable.remove(post)
             report.withdrawn.append(record)
+    report.guards[:] = Guard.merged(report.guards)
     taken = {r.post: r for r in records if r.kind == TAKEDOWN}
     for guard in report.guards:
         clean: set[str] = set()
@@ -601,10 +602,12 @@ def guarded_line(
     line = guard.found(text, clean)
     if line is not None:
         return line
-    # As the page shows it: character references resolved, links decoded, and the
-    # address (the file name) itself.
-    page = render(post.body, tuple(dialect)).encode("utf-8")
-    shown = f"{post.path}\n{html.unescape(text)}\n{readable(page, post.path)}"
+    # The address (the file name), and where the page could show other text than
+    # the source (character references, percent-encoded links) the page as shown.
+    shown = post.path
+    if "&" in text or "%" in text:
+        page = render(post.body, tuple(dialect)).encode("utf-8")
+        shown += f"\n{html.unescape(text)}\n{readable(page, post.path)}"
     if guard.found(shown, clean) is not None:
         return 1
     for attachment in post.attachments:
@@ -618,18 +621,22 @@ def guarded_line(
 # --------------------------------------------------------------------------- page
 
 
-def notice_page(record: Withdrawal, config: SiteConfig, page: str) -> bytes:
+def notice_page(
+    record: Withdrawal, config: SiteConfig, page: str, *, plain: bool = False
+) -> bytes:
     """The page left at a withdrawn or taken-down post's address: when, and for a
     withdrawal what and why; for a takedown nothing of the post, not even its title.
 
     Finished HTML (a static file to any site generator), so that it is in no
-    navigation, search index or sitemap. ``page`` is its site-relative file.
+    navigation, search index or sitemap. ``page`` is its site-relative file; with
+    ``plain`` (a withdrawal whose title or reason quotes a taken-down leak) it says
+    only when.
     """
     up = "../" * (len(PurePosixPath(page).parts) - 1)
     column_id = PurePosixPath(record.post).relative_to(CONTENT_DIR).parts[0]
     column = config.columns.get(column_id)
     label = LABELS[record.kind] if record.kind == WITHDRAWAL else "撤下"
-    if record.kind == WITHDRAWAL:
+    if record.kind == WITHDRAWAL and not plain:
         body = (
             f"<p>《{html.escape(record.title)}》已于 {record.date.isoformat()} 撤稿。</p>\n"
             f"<p>撤稿原因：{html.escape(record.reason)}</p>\n"

@@ -17,11 +17,20 @@ from docx import Document
 
 from pipeline.incident import INCIDENTS_DIR
 from pipeline.main import main
+from pipeline.post import read_post
 from pipeline.register import MARKER, marker_text
 from pipeline.register_git import init_register
+from pipeline.sign import SigningKey
+from pipeline.site import page_path, site_sources
 from pipeline.takedown import KEY_VARIABLE, SIZE, Guard, normalised, readable, runs
 from pipeline.verify import Report, verify_repository
-from pipeline.withdrawal import TAKEDOWN, read_withdrawal, record_path
+from pipeline.withdrawal import (
+    TAKEDOWN,
+    WITHDRAWAL,
+    read_withdrawal,
+    record_path,
+    sign_withdrawal,
+)
 from tests.helpers.repo import TZ, Repo, post_text
 from tests.test_build import make_site_repo
 
@@ -386,3 +395,55 @@ def test_the_office_cannot_name_text_the_site_already_had(
 def test_numerals_of_every_form_read_as_digits() -> None:
     assert normalised("一三八○○一三八〇〇〇") == "13800138000"
     assert normalised("貳參陸 ٣٤ 壹") == "236341"
+
+
+@pytest.mark.attack
+def test_a_withdrawal_notice_quoting_the_leak_says_only_when(
+    leaked: Repo, register: Path
+) -> None:
+    quoting = "content/notices/补充说明.md"
+    leaked.write(quoting, post_text(title=f"关于{SECRET[2:14]}的补充说明"))
+    leaked.approve_all(quoting)
+    post, _ = read_post(leaked.root, quoting, leaked.config)
+    assert post is not None
+    for person, role in (("head", "section_head"), ("lead", "supervising_leader")):
+        sign_withdrawal(
+            leaked.root,
+            leaked.config,
+            post,
+            kind=WITHDRAWAL,
+            role=role,
+            key=SigningKey(leaked.keys[person]),
+            reason="内容有误",
+            at=AT,
+        )
+    assert take_down(leaked, register) == 0
+    report, _ = verdict(leaked)
+    sources = site_sources(report, leaked.config, on=NOW.date())
+    notice = sources.files[page_path("notices/补充说明.md")].decode()
+    assert "撤稿" in notice and SECRET[2:14] not in notice and "内容有误" not in notice
+
+
+def test_posts_the_leaked_one_links_to_stay_published(
+    repo: Repo, register: Path
+) -> None:
+    rules = "content/notices/依申请公开制度.md"
+    repo.write(
+        rules,
+        post_text(title="依申请公开制度", body="第一条 为规范工作，制定本制度。\n"),
+    )
+    repo.approve_all(rules)
+    repo.commit("制度")
+    repo.write(
+        LEAK,
+        post_text(
+            title=LEAK_TITLE,
+            body=f"见[依申请公开制度](依申请公开制度.md)。\n{SECRET}\n",
+        ),
+    )
+    repo.approve_all(LEAK)
+    repo.commit("通知")
+    assert take_down(repo, register) == 0
+    report, findings = verdict(repo)
+    assert [p.path for p in report.publishable] == [rules]
+    assert not [f for f in findings if f[1] == "takedown-quoted"]

@@ -214,7 +214,10 @@ def leak_guard(
         for path, data in before.items()
         if path != post.path and _belongs(path, current, post.path)
     }
-    before_texts = [*_texts(kept.items()), *_site_words(config)]
+    # The addresses of posts still published are the site's too: a link to one is
+    # not the leak.
+    addresses = [path for path in current if path != post.path]
+    before_texts = [*_texts(kept.items()), *_site_words(config), *addresses]
     everything = "\n".join(normalised(text) for text in before_texts)
     old = [text for text in extra if normalised(text) in everything]
     if old:
