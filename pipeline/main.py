@@ -63,9 +63,18 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _Formatter)
         add_help = kwargs.pop("add_help", True)
         kwargs["add_help"] = False
+        # The parents' options join this parser's groups by title, so the titles are
+        # set before the parents are added.
+        parents = kwargs.pop("parents", [])
         super().__init__(*args, **kwargs)
         self._positionals.title = "参数"
         self._optionals.title = "选项"
+        for parent in parents:
+            parent._optionals.title = self._optionals.title
+            parent._positionals.title = self._positionals.title
+            self._add_container_actions(parent)
+            defaults = getattr(parent, "_defaults", {})
+            self._defaults.update(defaults)
         if add_help:
             self.add_argument(
                 "-h",

@@ -108,9 +108,9 @@ def build(
             logger.warning(item.text())
         logger.warning(f"紧急撤下期间暂不发布：{path}")
     blocked = {path: f for path, f in blocked.items() if path not in held}
-    if any(f.rule == "register-in-site" for f in report.findings):
-        exclude = False  # Personal data in the repository: never build around it.
-    if not _may_go_on(blocked, exclude=exclude):
+    leaked = any(f.rule == "register-in-site" for f in report.findings)
+    # Personal data in the repository: never build around it.
+    if not _may_go_on(blocked, exclude=exclude and not leaked, leaked=leaked):
         return EXIT_REFUSED
     try:
         target = site_target(root, site_dir)
@@ -144,7 +144,9 @@ def build(
     return EXIT_OK
 
 
-def _may_go_on(blocked: dict[str, list[Finding]], *, exclude: bool) -> bool:
+def _may_go_on(
+    blocked: dict[str, list[Finding]], *, exclude: bool, leaked: bool = False
+) -> bool:
     """Log why each blocked file is blocked; True when the build may leave them out."""
     level = logging.WARNING if exclude else logging.ERROR
     for findings in blocked.values():
@@ -152,9 +154,14 @@ def _may_go_on(blocked: dict[str, list[Finding]], *, exclude: bool) -> bool:
             logger.log(level, item.text())
     if blocked and not exclude:
         logger.error(
-            f"有 {len(blocked)} 个文件未获批准，网站没有构建，原网站目录未改动。"
-            "请按上面的提示完成审批；若要先发布其余已批准的稿件，"
-            "请用 portal build --exclude-unapproved。"
+            f"有 {len(blocked)} 个文件不能发布，网站没有构建，原网站目录未改动。"
+            + (
+                "请按上面的提示处理；若要先发布其余已批准的稿件，"
+                "请用 portal build --exclude-unapproved。"
+                if not leaked
+                else "网站仓库中有依申请公开登记簿的文件（含个人信息），必须先从仓库删除"
+                "（见上面的 register-in-site），--exclude-unapproved 对此不起作用。"
+            )
         )
         return False
     for path in blocked:
