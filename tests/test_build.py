@@ -578,3 +578,21 @@ def test_the_site_must_render_with_the_dialect_posts_were_scanned_in(
         site.read_text("utf-8") + "markdown_extensions: [attr_list]\n", "utf-8"
     )
     assert portal(site_repo.root, "build", "--exclude-unapproved") == 0
+
+
+@pytest.mark.attack
+def test_an_application_copied_into_the_site_stops_verify_and_build(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Applications hold personal data: never built around, whatever the options."""
+    site_repo.write(
+        "content/notices/申请登记.txt",
+        "number: 2026-0001\nreceived:\n  channel: email\n"
+        "  at: 2026-09-24T10:30:00+08:00\napplicant:\n  name: 张三\n",
+    )
+    assert portal(site_repo.root, "verify") == 1
+    assert "[register-in-site]" in capsys.readouterr().out
+    assert portal(site_repo.root, "build", "--exclude-unapproved") == 1
+    err = capsys.readouterr().err
+    assert "--exclude-unapproved 对此不起作用" in err
+    assert not (site_repo.root / "site").exists()
