@@ -130,7 +130,7 @@ APPEAL_RESULTS = {
 THIRD_PARTY_ANSWERS = {"agree": "同意公开", "disagree": "不同意公开", "none": "未答复"}
 # kind → (required fields, optional fields); every event has exactly one of on/at.
 EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "correction_requested": (("on", "items"), ("article",)),
+    "correction_requested": (("on", "items"), ("by", "article")),
     "corrected": (("at",), ("items",)),
     "third_party_sent": (("on", "party"), ()),
     "third_party_answered": (("on", "answer"), ("party",)),
@@ -139,6 +139,7 @@ EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (),
     ),
     "replied": (("on",), ("notice",)),
+    "notice_sent": (("on", "notice"), ()),
     "closed": (("on",), ()),
     "not_accepted": (("on", "reason"), ("article",)),
     "split": (("on", "numbers"), ("items",)),
@@ -153,6 +154,7 @@ EVENT_KINDS = {
     "third_party_answered": "第三方答复",
     "extended": "延期答复",
     "replied": "答复",
+    "notice_sent": "发出文书（不予受理告知书、第三方意见征询函等，不是答复）",
     "closed": "办结",
     "not_accepted": "不予受理",
     "split": "按一事一申请拆分",
@@ -164,6 +166,7 @@ _EVENT_ORDER = (
     "kind",
     "on",
     "at",
+    "by",
     "items",
     "party",
     "answer",
@@ -269,6 +272,7 @@ class Event:
     kind: str
     on: dt.date | None = None
     at: dt.datetime | None = None
+    by: dt.date | None = None
     items: tuple[str, ...] = ()
     party: str = ""
     answer: str = ""
@@ -598,7 +602,7 @@ def _read_event(item: Fields) -> Event | None:
 
 
 def _event_value(item: Fields, kind: str, key: str) -> Any:
-    if key in ("on", "approved_on", "notified_on"):
+    if key in ("on", "by", "approved_on", "notified_on"):
         return item.date(key)
     if key == "at":
         return item.timestamp(key)
@@ -793,9 +797,10 @@ def _require_pending(app: Application, what: str) -> None:
 
 
 def request_correction(
-    app: Application, items: tuple[str, ...], on: dt.date
+    app: Application, items: tuple[str, ...], on: dt.date, by: dt.date | None = None
 ) -> Application:
-    """Record the one-time correction request (附件2 第十条（六）)."""
+    """Record the one-time correction request (附件2 第十条（六）) and ``by``, the
+    last day the applicant has to correct (after ``on``)."""
     _require_pending(app, "告知补正")
     earlier = app.last_event("correction_requested")
     if earlier is not None:
@@ -812,8 +817,18 @@ def request_correction(
         raise _refuse(
             app, f"告知日期 {on} 早于收到申请的日期 {app.received.at.date()}。"
         )
+    if by is not None and by <= on:
+        raise _refuse(
+            app,
+            f"补正期限 {by} 应晚于告知日期 {on}。",
+            "请用 --by YYYY-MM-DD 写明申请人补正的最后一天。",
+        )
     event = Event(
-        "correction_requested", on=on, items=items, article="附件2 第十条（六）"
+        "correction_requested",
+        on=on,
+        by=by,
+        items=items,
+        article="附件2 第十条（六）",
     )
     return app.with_event(event, status="awaiting_correction")
 
@@ -948,7 +963,7 @@ def extend(
     if late:
         raise _refuse(
             app,
-            f"{'、'.join(late)}晚于原答复期限 {first_due}；延期须在期限届满前批准并书面告知申请人（{article}）。",
+            f"{'、'.join(late)} 晚于原答复期限 {first_due}；延期须在期限届满前批准并书面告知申请人（{article}）。",
         )
     return app.with_event(event)
 
@@ -1001,8 +1016,30 @@ REPLY_OPTIONAL = (
 BASIS_REQUIRED = ("withheld.", "not_handled.")
 
 
+def codes_for_notice(notice_kind: str) -> tuple[str, ...]:
+    """The outcome codes the reply notice ``notice_kind`` can close with."""
+    return tuple(
+        code for code, kinds in NOTICE_KINDS_FOR_OUTCOME.items() if notice_kind in kinds
+    )
+
+
 def check_outcome_code(code: str) -> None:
     """Raise when ``code`` is not one of the annual report's outcome codes."""
+    if code in NOTICE_KINDS and code not in OUTCOME_CODES:
+        fitting = codes_for_notice(code)
+        if code == "proactively_published":
+            fitting = ("disclosed",)
+        hint = "此种文书不办结申请；请按发出的答复告知书选择办理结果代码。"
+        if fitting:
+            listed = "、".join(outcome_label(c) for c in fitting)
+            hint = (
+                f"请改用 --outcome {fitting[0]}（与此告知书相符的办理结果：{listed}）。"
+            )
+        raise ApplicationError(
+            f"“{code}”是告知书种类（{NOTICE_KINDS[code]}），不是办理结果代码。",
+            field="--outcome",
+            hint=hint,
+        )
     if code not in OUTCOME_CODES:
         lines = "\n".join(f"  {key}：{label}" for key, label in OUTCOME_CODES.items())
         raise ApplicationError(
@@ -1061,6 +1098,8 @@ def close(
             "（附件2 第十条（三））。",
             "请加 --basis “理由和法律依据”。",
         )
+    if outcome.code == "other.no_correction":
+        _check_no_correction(app, on)
     received = received_on or app.received.at.date()
     if on < received:
         raise _refuse(
@@ -1081,6 +1120,17 @@ def close(
     return dataclasses.replace(
         app, events=tuple(events), status="closed", outcome=outcome
     )
+
+
+def _check_no_correction(app: Application, on: dt.date) -> None:
+    """逾期不补正 is refused while the time to correct the notice gave still runs."""
+    requested = app.last_event("correction_requested")
+    if requested is not None and requested.by is not None and on <= requested.by:
+        raise _refuse(
+            app,
+            f"补正期限 {requested.by}（含当日）尚未届满，不能按逾期不补正办结。",
+            f"请于 {requested.by} 之后仍未收到补正时再办结。",
+        )
 
 
 def reopen(app: Application, on: dt.date, reason: str) -> Application:
@@ -1201,6 +1251,42 @@ def dispose(app: Application, on: dt.date) -> Application:
     )
     event = Event("disposed", on=on, article="附件2 第十五条")
     return app.with_event(event, status="disposed", outcome=outcome)
+
+
+def was_answered(app: Application) -> bool:
+    """Whether a reply was issued to ``app``: an application refused (not accepted)
+    or never replied to was not answered (附件2 第十五条 counts only those)."""
+    if app.events_of("not_accepted"):
+        return False
+    return bool(app.events_of("replied"))
+
+
+_STATUS_AFTER = {
+    "correction_requested": "awaiting_correction",
+    "corrected": "open",
+    "closed": "closed",
+    "split": "closed",
+    "reopened": "open",
+    "disposed": "disposed",
+}
+
+
+def as_of(app: Application, day: dt.date) -> Application | None:
+    """The application as it stood at the end of ``day``: events after it ignored,
+    the status they set undone; ``None`` when it had not been received by then."""
+    if app.received.at.date() > day:
+        return None
+    kept = tuple(event for event in app.events if event.day() <= day)
+    if len(kept) == len(app.events):
+        return app
+    waiting = app.status == "awaiting_correction" and not app.events_of(
+        "correction_requested"
+    )
+    status = "awaiting_correction" if waiting else "open"
+    for event in kept:
+        status = _STATUS_AFTER.get(event.kind, status)
+    outcome = app.outcome if status in ("closed", "disposed") else None
+    return dataclasses.replace(app, events=kept, status=status, outcome=outcome)
 
 
 def kept_until(app: Application) -> dt.date:

@@ -383,7 +383,8 @@ def _provisional_warning(years: Sequence[int]) -> str:
     listed = "、".join(str(year) for year in years)
     return (
         f"本期限为暂定：计算经过 {listed} 年，该年的节假日安排尚未录入，"
-        "其中的周一至周五暂按工作日、周六周日暂按休息日计算。"
+        "其中元旦（1月1日）、劳动节（5月1日、2日）、国庆节（10月1日至3日）按法定节假日"
+        "不计，其余周一至周五暂按工作日、周六周日暂按休息日计算。"
         f"请在 {CALENDAR_FILE} 补充 {listed} 年的节假日安排（国务院办公厅通知）。"
     )
 
@@ -450,7 +451,7 @@ class _Walk:
         info = self.calendar.describe(day)
         if info.kind == UNKNOWN:
             unknown.add(info.unknown_year or day.year)
-            return day.weekday() < 5
+            return day.weekday() < 5 and info.name is None
         return bool(info.workday)
 
     def count(self, after: dt.date, days: int, period: str = "") -> dt.date | None:
@@ -526,6 +527,15 @@ class _Walk:
         if info.kind == UNKNOWN:
             year = info.unknown_year
             self.unknown.add(year or day.year)
+            if info.name is not None:
+                self._add(
+                    day,
+                    "skipped-holiday",
+                    f"{info.name}放假（法定节假日，日期固定），不计"
+                    f"（{year} 年节假日安排未知，调休以国务院办公厅通知为准）。",
+                    provisional=True,
+                )
+                return False
             if day.weekday() >= 5:
                 self._add(
                     day,

@@ -97,6 +97,8 @@ def _blocks(text: str) -> list[list[str]]:
     current: list[str] = []
     for line in text.split("\n"):
         stripped = line.strip()
+        if stripped.startswith("<!--") and stripped.endswith("-->"):
+            continue
         single = stripped.startswith(("#", "- ")) or _NUMBERED.match(stripped)
         if not stripped or single:
             if current:

@@ -15,14 +15,23 @@ signatures and record format as posts, ``verify_reply`` checks them. The record 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import string
+import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from pipeline import yamlfile
-from pipeline.application import CHANNELS, Application, ApplicationError
+from pipeline.application import (
+    CHANNELS,
+    OUTCOME_CODES,
+    Application,
+    ApplicationError,
+    codes_for_notice,
+    notice_fits,
+)
 from pipeline.config import DisclosureOffice, SiteConfig
 from pipeline.errors import PortalError, SigningError, raise_if_any
 from pipeline.findings import Finding
@@ -189,7 +198,7 @@ KINDS = {
             "not_accepted",
             "政府信息公开申请不予受理告知书",
             f"{BUREAU_RULES}第五条",
-            False,
+            True,
         ),
         NoticeKind(
             "split_request", "“一事一申请”告知书", f"{BUREAU_RULES}第十六条", False
@@ -214,12 +223,14 @@ PLACEHOLDERS = {
     "purpose": "申请用途",
     "date": "告知书日期",
     "reply_days": "答复期限（工作日）",
-    "due": "答复期限的最后一天",
+    "due": "答复期限的最后一天（暂定的注明“暂定”及原因）",
+    "correct_by": "补正期限的最后一天",
+    "consultation_rule": "第三方不同意公开时如何处理（按所适用的规则）",
     "items": "需补正的事项",
     "parts": "按一事一申请拆分后的各事项及其编号",
     "extension_days": "延长的工作日数",
     "extension_reason": "延期理由",
-    "new_due": "延长后的答复期限",
+    "new_due": "延长后的答复期限（暂定的注明“暂定”及原因）",
     "third_party": "第三方名称",
     "third_party_answer": "第三方的意见",
     "reply_by": "第三方答复期限",
@@ -314,6 +325,11 @@ class NoticeFacts:
     deadline_article: str = f"{REGULATION}第三十三条"
     extension_article: str = f"{REGULATION}第三十三条第二款"
     office: DisclosureOffice | None = None
+    # The deadline rules' preset (``bureau-2018`` or ``national-2019``).
+    preset: str = "bureau-2018"
+    # Years whose holiday schedule is unknown on the way to ``due``/``new_due``:
+    # the notice then calls the date provisional (暂定) and says why.
+    provisional_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -331,6 +347,76 @@ class Notice:
         """Where the notice lives in the register: ``replies/<number>/<kind>.md``
         (``<kind>-v2.md`` for a second version)."""
         return notice_path(self.number, self.kind.id, self.version)
+
+
+# The first line of every notice the register writes: a Markdown comment (invisible
+# when rendered, left out of the .docx) naming the application, the kind, the outcome
+# codes the notice fits and the basis it states, so ``close`` can take them and the
+# site check can recognise a notice copied into the site.
+MARKER_PREFIX = "<!-- portal-register-notice "
+_MARKER = re.compile(r"^<!-- portal-register-notice (\{.*\}) -->$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class NoticeMark:
+    """What a notice's first line records: the outcomes it fits and its basis."""
+
+    number: str
+    kind: str
+    outcomes: tuple[str, ...] = ()
+    basis: str = ""
+
+
+def marker_line(mark: NoticeMark) -> str:
+    """The first line of a notice carrying ``mark``."""
+    data = {
+        "number": mark.number,
+        "kind": mark.kind,
+        "outcomes": list(mark.outcomes),
+        "basis": mark.basis,
+    }
+    text = json.dumps(data, ensure_ascii=False).replace(">", "\\u003e")
+    return f"{MARKER_PREFIX}{text} -->"
+
+
+def read_mark(markdown: str) -> NoticeMark | None:
+    """The ``NoticeMark`` in a notice's first line; ``None`` without one."""
+    first = markdown.split("\n", 1)[0]
+    found = _MARKER.match(first)
+    if found is None:
+        return None
+    try:
+        data = json.loads(found.group(1))
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return NoticeMark(
+        str(data.get("number", "")),
+        str(data.get("kind", "")),
+        tuple(str(code) for code in data.get("outcomes") or ()),
+        str(data.get("basis") or ""),
+    )
+
+
+_DECISION_CODES = {
+    "disclosed": "disclosed",
+    "partial": "partial",
+    "withheld": "withheld.third_party",
+}
+
+
+def notice_outcomes(kind: str, facts: NoticeFacts) -> tuple[str, ...]:
+    """The outcome codes a reply of ``kind`` with these facts can close with: the
+    ``--reason`` code or the third party's ``--decision`` when given, else every
+    code the kind fits."""
+    if kind == "third_party_outcome" and facts.decision is not None:
+        for code, words in THIRD_PARTY_DECISIONS.items():
+            if facts.decision == words:
+                return (_DECISION_CODES[code],)
+    if facts.reason in OUTCOME_CODES and notice_fits(facts.reason, kind):
+        return (facts.reason,)
+    return codes_for_notice(kind)
 
 
 def notice_path(number: str, kind: str, version: int = 1) -> str:
@@ -429,6 +515,7 @@ def fill(
     shown_as: str,
     required: Iterable[str] = (),
     known: Mapping[str, str] = PLACEHOLDERS,
+    sources: Mapping[str, str] | None = None,
 ) -> str:
     """``text`` with each ``$name`` replaced; every problem is reported at once.
 
@@ -466,7 +553,7 @@ def fill(
                     path=shown_as,
                     line=line,
                     field=f"${name}",
-                    hint=_supply_hint(name),
+                    hint=_supply_hint(name, SOURCES if sources is None else sources),
                 )
             )
             return match.group(0)
@@ -492,7 +579,7 @@ def fill(
 SOURCES = {
     "reply_by": "请在 notice 命令中加 --reply-by YYYY-MM-DD",
     "basis": "请在 notice 命令中加 --basis “理由和法律依据”",
-    "reason": "请在 notice 命令中加 --reason 代码或理由（如 withheld.state_secret）",
+    "reason": "请在 notice 命令中加 --reason 代码或理由",
     "decision": "请在 notice 命令中加 --decision disclosed|partial|withheld（处理决定）",
     "special_law": "请在 notice 命令中加 --special-law “法律、行政法规名称”",
     "provided_form": "请在 notice 命令中加 --provided-form 形式",
@@ -503,6 +590,7 @@ SOURCES = {
     "extension_days": "请先用 portal applications extend 登记延期",
     "extension_reason": "请先用 portal applications extend 登记延期",
     "items": "请先用 portal applications request-correction 登记须补正的事项",
+    "correct_by": "请重新登记补正告知并写明期限：request-correction 编号 --item … --by YYYY-MM-DD",
     "parts": "请先用 portal applications split 编号 --items 事项一 事项二 拆分",
     "third_party": "请先用 portal applications third-party --sent 日期 --party 名称 登记发函",
     "third_party_answer": "请先用 portal applications third-party --answered 日期 --answer 登记答复",
@@ -518,8 +606,8 @@ SOURCES = {
 }
 
 
-def _supply_hint(name: str) -> str:
-    source = SOURCES.get(name)
+def _supply_hint(name: str, sources: Mapping[str, str] = SOURCES) -> str:
+    source = sources.get(name)
     if name.startswith("office_"):
         source = (
             "请在 site_config/site.yml 的 disclosure_office 中写明受理机构的联系方式"
@@ -567,9 +655,52 @@ def render_notice(
     if "office_contact" not in text and values["office_contact"]:
         # A template copied before the office's contact was required still gets it.
         text = text.rstrip("\n") + "\n\n$office_contact\n"
+    _check_used(text, shown, facts)
     required = _required(notice_kind)
-    markdown = fill(text, values, shown_as=shown, required=required)
-    return Notice(notice_kind, application.number, _tidy(markdown), version)
+    sources = {**SOURCES, "reason": _reason_hint(notice_kind.id)}
+    markdown = fill(text, values, shown_as=shown, required=required, sources=sources)
+    mark = NoticeMark(
+        application.number,
+        notice_kind.id,
+        notice_outcomes(notice_kind.id, facts) if notice_kind.to_applicant else (),
+        _stated_basis(values) if notice_kind.reply else "",
+    )
+    body = marker_line(mark) + "\n\n" + _tidy(markdown)
+    return Notice(notice_kind, application.number, body, version)
+
+
+# Options a clerk gives for one notice: each must appear in the template, or what the
+# clerk wrote would silently be left out.
+_GIVEN = {"basis": "--basis", "reason": "--reason", "note": "--note"}
+
+
+def _check_used(text: str, shown: str, facts: NoticeFacts) -> None:
+    problems: list[PortalError] = []
+    for name, option in _GIVEN.items():
+        given = getattr(facts, name)
+        if not given or f"${name}" in text or f"${{{name}}}" in text:
+            continue
+        problems.append(
+            TemplateError(
+                f"给出了 {option}，但模板没有 ${name}（{PLACEHOLDERS[name]}），"
+                "写的内容不会出现在告知书中。",
+                path=shown,
+                field=option,
+                hint=f"请省略 {option}，或在模板中加入 ${name}。",
+            )
+        )
+    raise_if_any(problems)
+
+
+def _reason_hint(kind: str) -> str:
+    codes = [code for code in REASONS if notice_fits(code, kind)]
+    example = f"，如 {codes[0]}；可选：{'、'.join(codes)}" if codes else ""
+    return f"请在 notice 命令中加 --reason 代码或理由{example}"
+
+
+def _stated_basis(values: Mapping[str, str | None]) -> str:
+    parts = [values.get("reason"), values.get("basis")]
+    return "；".join(part.strip().rstrip("。") for part in parts if part)
 
 
 def _required(kind: NoticeKind) -> tuple[str, ...]:
@@ -635,8 +766,10 @@ def notice_values(
         "purpose": request.purpose or None,
         "date": chinese_date(facts.on),
         "reply_days": str(facts.reply_days),
-        "due": _day(facts.due) or f"收到申请之日起第 {facts.reply_days} 个工作日",
-        "new_due": _day(facts.new_due),
+        "due": _provisional(_day(facts.due), facts)
+        or f"收到申请之日起第 {facts.reply_days} 个工作日",
+        "new_due": _provisional(_day(facts.new_due), facts),
+        "consultation_rule": _consultation_rule(facts.preset),
         "reply_by": _day(facts.reply_by),
         "provided_form": facts.provided_form or request.form,
         "special_law": facts.special_law,
@@ -660,6 +793,8 @@ def notice_values(
         values["basis"] = facts.basis
     if facts.reason is not None:
         values["reason"] = REASONS.get(facts.reason, facts.reason)
+    if kind.id == "third_party_consultation" and facts.preset != "national-2019":
+        values["article"] = f"{BUREAU_RULES}第十二条"
     if kind.id == "third_party_outcome":
         # The applicant never learns who the third party is (its privacy, 第十五条).
         values["third_party"] = "第三方"
@@ -707,6 +842,32 @@ def _day(day: dt.date | None) -> str | None:
     return chinese_date(day) if day is not None else None
 
 
+def _provisional(day: str | None, facts: NoticeFacts) -> str | None:
+    """``day`` marked 暂定 with the reason when the count crossed an unknown year."""
+    if day is None or not facts.provisional_years:
+        return day
+    years = "、".join(f"{year}年" for year in facts.provisional_years)
+    return (
+        f"{day}（暂定：国务院办公厅尚未公布{years}的节假日安排，本期限暂按法定节假日"
+        "和周末推算；公布后如有变化，本局将按实际安排计算并告知您）"
+    )
+
+
+def _consultation_rule(preset: str) -> str:
+    """What the letter tells the third party happens when it does not consent."""
+    if preset == "national-2019":
+        return (
+            f"逾期未提出意见的，由本局依照{REGULATION}的规定决定是否公开。"
+            "第三方不同意公开且有合理理由的，本局不予公开；本局认为不公开可能对公共利益"
+            "造成重大影响的，可以决定予以公开，并将决定公开的内容和理由书面告知贵方"
+            f"（{REGULATION}第三十二条）。"
+        )
+    return (
+        "贵方明确表示同意公开的，本局可以公开；贵方不同意公开的，本局不予公开"
+        f"（{BUREAU_RULES}第十二条）。"
+    )
+
+
 def _outcome_values(application: Application) -> dict[str, str | None]:
     outcome = application.outcome
     if outcome is None:
@@ -722,12 +883,14 @@ def _event_values(application: Application) -> dict[str, str | None]:
         "extension_reason": None,
         "third_party": None,
         "third_party_answer": None,
+        "correct_by": None,
     }
     for event in application.events:
         if event.kind == "correction_requested" and event.items:
             values["items"] = "\n".join(
                 f"{index}. {item}" for index, item in enumerate(event.items, 1)
             )
+            values["correct_by"] = _day(event.by)
         elif event.kind == "extended":
             values["extension_days"] = str(event.days) if event.days else None
             values["extension_reason"] = event.reason or None
@@ -744,7 +907,7 @@ def _page_values(page: PublishedPage | None) -> dict[str, str | None]:
     return {
         "page_title": f"《{page.title}》",
         "page_doc_number": page.doc_number or "（无文号）",
-        "page_url": page.url,
+        "page_url": urllib.parse.unquote(page.url),
     }
 
 
@@ -1111,6 +1274,9 @@ def verify_reply(
     return ReplyReview(notice, digest, approvals, tuple(problems))
 
 
+_RETURNED = "退回了此告知书"
+
+
 def _standing_approvals(
     counted: Sequence[Counted], problems: list[str]
 ) -> tuple[Counted, ...]:
@@ -1122,7 +1288,7 @@ def _standing_approvals(
         last = ordered[-1]
         comment = f"：{last.signature.comment}" if last.signature.comment else ""
         problems.append(
-            f"{last.person.name}于 {last.signature.signed_at_text} 退回了此告知书{comment}。"
+            f"{last.person.name}于 {last.signature.signed_at_text} {_RETURNED}{comment}。"
         )
         return ()
     return tuple(c for c in ordered if c.signature.decision == "approve")
@@ -1195,11 +1361,22 @@ def issue_reply(
     every reason) when it is not approved."""
     review = verify_reply(register, config, notice, now=now)
     if not review.issued:
+        hint = (
+            f"请局领导运行 portal applications sign-reply {notice} "
+            f"--role supervising_leader（{REVIEW_ARTICLE}）。"
+        )
+        if any(_RETURNED in problem for problem in review.problems):
+            number = PurePosixPath(notice).parent.name
+            hint = (
+                "告知书已被退回，不能再签批原件：请经办人按退回意见改写，运行 "
+                f"portal applications notice {number} {kind_of_path(notice)} "
+                "--new-version 生成新版本，再请局领导对新版本运行 sign-reply"
+                f"（{REVIEW_ARTICLE}）。"
+            )
         raise ReplyError(
-            "此答复告知书未通过保密审查签批，不能发出：" + "；".join(review.problems),
+            f"{notice} 未通过保密审查签批，不能发出：" + "；".join(review.problems),
             path=notice,
-            hint=f"请局领导运行 portal applications sign-reply {notice} --role supervising_leader"
-            f"（{REVIEW_ARTICLE}）。",
+            hint=hint,
         )
     return write_docx(register, notice, author=config.site.title, large=large)
 

@@ -458,6 +458,8 @@ _ANY_RECEIVED = re.compile(
     r"""(?:^|[{,])[\s\-]*["']?received["']?\s*[:=,]""", re.MULTILINE
 )
 _REPLY_RECORD = re.compile(r"^post:\s*['\"]?replies/", re.MULTILINE)
+# The first line of every notice the register writes (``notices.MARKER_PREFIX``).
+_NOTICE_MARK = b"<!-- portal-register-notice "
 _HEAD = 16384
 
 
@@ -467,7 +469,8 @@ def register_files_in_site(site_root: Path) -> list[PortalError]:
     Found: the ``.portal-register`` marker; an application (a top-level ``number:``
     with ``received:``) saved under any text extension (YAML, Markdown, text, JSON,
     CSV…); a reply's review record (``post: replies/…``); a notice .docx written from
-    the register (``notice_docx.NOTICE_MARKER`` in its core properties); every
+    the register (``notice_docx.NOTICE_MARKER`` in its core properties) or its
+    Markdown (first line ``<!-- portal-register-notice …``); every
     incident (``kind: incident``), wherever it was copied, ``content/`` included.
     Only the first 16 KiB of a text file is read.
     """
@@ -492,6 +495,8 @@ def _register_kind(path: Path, name: str) -> str | None:
     if not lower.endswith(_TEXT_SUFFIXES):
         return None
     head = _head(path)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_NOTICE_MARK):
+        return "依申请公开登记簿中的告知书"
     if b"number" in head and b"received" in head and _is_application(head):
         return "依申请公开登记簿中的申请"
     if b"replies/" in head and _REPLY_RECORD.search(head.decode("utf-8", "replace")):

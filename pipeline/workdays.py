@@ -58,7 +58,8 @@ class Day:
     (a weekend day worked under 调休) or ``unknown``; ``name`` is the holiday a rest
     day or an adjusted working day belongs to; ``in_lieu`` marks a weekday given as
     rest in exchange for an adjusted working day (调休放假); ``unknown_year`` is the
-    year whose schedule is missing.
+    year whose schedule is missing (its ``name`` is then a holiday fixed by date,
+    ``FIXED_HOLIDAYS``, or ``None``).
     """
 
     day: dt.date
@@ -77,6 +78,24 @@ class Day:
     def label(self) -> str:
         """``2026-10-10（星期六）``."""
         return label(self.day)
+
+
+# Holidays fixed by date in 国务院《全国年节及纪念日放假办法》: rest days in every year,
+# even before that year's schedule is published. 春节、清明节、端午节、中秋节 follow
+# the lunar calendar and are left to the year's notice.
+FIXED_HOLIDAYS = {
+    (1, 1): "元旦",
+    (5, 1): "劳动节",
+    (5, 2): "劳动节",
+    (10, 1): "国庆节",
+    (10, 2): "国庆节",
+    (10, 3): "国庆节",
+}
+
+
+def fixed_holiday(day: dt.date) -> str | None:
+    """The statutory holiday fixed on ``day``'s date (元旦、劳动节、国庆节), if any."""
+    return FIXED_HOLIDAYS.get((day.month, day.day))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -163,7 +182,7 @@ class WorkCalendar:
     def _describe(self, day: dt.date) -> Day:
         missing = self._missing_year(day)
         if missing is not None:
-            return Day(day, UNKNOWN, unknown_year=missing)
+            return Day(day, UNKNOWN, fixed_holiday(day), unknown_year=missing)
         if day in self._rest:
             return Day(day, HOLIDAY, self._rest[day], in_lieu=day in self._in_lieu)
         if day in self._work:

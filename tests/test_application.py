@@ -327,3 +327,50 @@ def test_split_records_each_part_with_its_matter_for_the_notice() -> None:
     before, problems = read_application("x.yml", older)
     assert problems == [] and before is not None
     assert before.last_event("split").items == ()  # type: ignore[union-attr]
+
+
+def test_as_of_ignores_later_events_and_restores_the_status() -> None:
+    app = model.close(make(), Outcome("unavailable.not_held"), dt.date(2026, 10, 16))
+    then = model.as_of(app, dt.date(2026, 10, 15))
+    assert then is not None and then.status == "open" and then.outcome is None
+    assert then.events == ()
+    assert model.as_of(app, dt.date(2026, 10, 16)) is app
+    assert model.as_of(app, dt.date(2026, 9, 23)) is None
+
+
+def test_only_an_answered_application_counts_as_answered() -> None:
+    assert not model.was_answered(make())
+    refused = make(
+        events=(Event("not_accepted", on=dt.date(2026, 9, 24), reason="缺授权委托书"),)
+    )
+    assert not model.was_answered(refused)
+    replied = make(
+        events=(Event("replied", on=dt.date(2026, 10, 9), notice="replies/x.md"),)
+    )
+    assert model.was_answered(replied)
+
+
+def test_a_notice_kind_given_as_outcome_says_which_code_to_use() -> None:
+    with pytest.raises(ApplicationError, match="--outcome disclosed") as caught:
+        model.check_outcome_code("proactively_published")
+    assert "告知书种类" in str(caught.value)
+    with pytest.raises(ApplicationError, match="unavailable.not_held"):
+        model.check_outcome_code("not_exist")
+
+
+def test_no_correction_is_refused_before_the_time_to_correct_ends() -> None:
+    app = model.request_correction(
+        make(), ("写明所需信息的年度",), dt.date(2026, 9, 25), dt.date(2026, 10, 23)
+    )
+    assert app.events[-1].by == dt.date(2026, 10, 23)
+    again, problems = read_application("x.yml", dump_application(app))
+    assert problems == [] and again is not None
+    assert again.events[-1].by == dt.date(2026, 10, 23)
+    with pytest.raises(ApplicationError, match="补正期限 2026-10-23"):
+        model.close(app, Outcome("other.no_correction"), dt.date(2026, 10, 23))
+    closed = model.close(app, Outcome("other.no_correction"), dt.date(2026, 10, 26))
+    assert closed.status == "closed"
+    with pytest.raises(ApplicationError, match="应晚于告知日期"):
+        model.request_correction(
+            make(), ("年度",), dt.date(2026, 9, 25), dt.date(2026, 9, 25)
+        )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
-from urllib.parse import quote
 
 import git
 import pytest
@@ -290,19 +290,26 @@ def test_third_party_pause_and_close(office: Office) -> None:
         "--basis",
         "第三方不同意公开（《中华人民共和国政府信息公开条例》第十五条）",
     )
-    code, out, _ = office.run(
+    code, _, err = office.run(
         "close",
         "2026-0001",
         "--clerk",
         "clerk",
         "--outcome",
-        "withheld.third_party",
+        "withheld.state_secret",
         "--basis",
-        "第三方不同意公开（附件2 第十二条）",
+        "属于国家秘密",
         "--on",
         "2026-10-28",
     )
-    assert code == 0 and "已办结" in out
+    assert code == 1 and "withheld.third_party" in err and "不符" in err
+    code, out, _ = office.run(
+        "close", "2026-0001", "--clerk", "clerk", "--on", "2026-10-28"
+    )
+    assert code == 0 and "已办结" in out and "withheld.third_party" in out
+    closed = reg.load_application(office.register, "2026-0001")
+    assert closed.outcome is not None
+    assert "第十五条" in closed.outcome.basis and "商业秘密" in closed.outcome.basis
     code, out, _ = office.run(
         "appeal",
         "2026-0001",
@@ -352,6 +359,16 @@ def test_split_repeats_and_disposal(office: Office) -> None:
         "--description", "创新券", "--form", "纸质", "--name", "无名"
     )
     assert "留存一年" in out
+    code, out, _ = office.run("repeats")
+    assert "重复申请 0 件" in out  # 2026-0001 has not been answered yet
+    issue_reply(
+        office,
+        "2026-0001",
+        "not_exist",
+        "2026-09-25",
+        "--reason",
+        "unavailable.not_held",
+    )
     code, out, _ = office.run("repeats")
     assert "2026-0002 重复 2026-0001（未登记）" in out
     code, out, _ = office.run("repeats", "--link", "--clerk", "clerk")
@@ -818,6 +835,14 @@ def test_correct_keeps_the_original_wording_and_takes_id_documents(
 
 def test_repeats_link_on_a_date_and_only_the_chosen(office: Office) -> None:
     office.new(*FULL)
+    issue_reply(
+        office,
+        "2026-0001",
+        "not_exist",
+        "2026-10-08",
+        "--reason",
+        "unavailable.not_held",
+    )
     office.new(*FULL, at="2026-10-09T09:00:00+08:00")
     office.new(*FULL, at="2026-10-12T09:00:00+08:00")
     code, _, _ = office.run(
@@ -995,20 +1020,35 @@ def test_proactively_published_prefers_the_post_in_force_and_lists_the_others(
     assert "已废止）content/notices/创新券办法-2020.md" in err
     assert not (office.register / "replies/2026-0001").exists()
 
-    code, out, err = office.run(
+    code, _, err = office.run(
         *notice, "--on", "2026-10-20", "--page", "常熟市科技创新券管理办法"
     )
+    assert code == 1 and "site_url" in err and "--url" in err
+    assert "/notices/创新券办法-2026/" in err
+    code, out, err = office.run(
+        *notice,
+        "--on",
+        "2026-10-20",
+        "--page",
+        "常熟市科技创新券管理办法",
+        "--url",
+        "https://kjj.example.cn/",
+    )
     assert code == 0, err
+    text = (office.register / "replies/2026-0001/proactively_published.md").read_text()
+    assert "https://kjj.example.cn/notices/创新券办法-2026/" in text
     assert "已主动公开的信息：《常熟市科技创新券管理办法》" in out
     assert "现行有效）content/notices/创新券办法-2026.md" in out
     assert "另有相符的稿件（未选用）" in out and "创新券办法-2020.md" in out
     text = (office.register / "replies/2026-0001/proactively_published.md").read_text()
-    assert quote("创新券办法-2026") in text and quote("创新券办法-2020") not in text
+    assert "创新券办法-2020" not in text and "%E5" not in text
 
     code, out, err = office.run(
         *notice,
         "--on",
         "2026-10-20",
+        "--url",
+        "https://kjj.example.cn/",
         "--new-version",
         "--page",
         "content/notices/创新券办法-2020.md",
@@ -1016,3 +1056,160 @@ def test_proactively_published_prefers_the_post_in_force_and_lists_the_others(
     assert code == 0, err
     assert "已废止）content/notices/创新券办法-2020.md" in out
     assert "不再有效" in err
+
+
+def test_a_complete_resubmission_after_a_refusal_is_not_a_repeat(
+    office: Office,
+) -> None:
+    office.new(*FULL, "--agent-name", "赵律师")
+    code, out, _ = office.new(*FULL, at="2026-09-28T09:00:00+08:00")
+    assert code == 0 and "可能是" not in out
+    code, out, _ = office.run("repeats")
+    assert "重复申请 0 件" in out
+    reg_app = reg.load_application(office.register, "2026-0002")
+    linked = dataclasses.replace(reg_app, repeated_of="2026-0001")
+    reg.save_application(office.register, linked)
+    code, _, err = office.run(
+        "notice", "2026-0002", "repeated", "--clerk", "clerk", "--on", "2026-10-09"
+    )
+    assert code == 1 and "没有发出过答复" in err
+
+
+def test_an_extension_notice_bears_the_registered_date(office: Office) -> None:
+    office.new(*FULL)
+    code, _, err = office.run(
+        "extend",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--approved-by",
+        "head",
+        "--approved-on",
+        "2026-10-20",
+        "--notified-on",
+        "2026-10-21",
+        "--days",
+        "15",
+        "--reason",
+        "涉及多个科室",
+    )
+    assert code == 0, err
+    code, _, err = office.run(
+        "notice", "2026-0001", "extension", "--clerk", "clerk", "--on", "2026-10-23"
+    )
+    assert code == 1 and "2026-10-21" in err and "notified_on" in err
+    code, _, err = office.run("notice", "2026-0001", "extension", "--clerk", "clerk")
+    assert code == 0, err
+    text = (office.register / "replies/2026-0001/extension.md").read_text()
+    assert text.rstrip().endswith("2026年10月21日")
+
+
+def test_a_letter_to_the_third_party_is_recorded_and_shown(office: Office) -> None:
+    office.new(*FULL)
+    office.run(
+        "third-party",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--sent",
+        "2026-10-12",
+        "--party",
+        "常熟某科技有限公司",
+    )
+    letter = issue_reply(
+        office,
+        "2026-0001",
+        "third_party_consultation",
+        "2026-10-12",
+        "--reply-by",
+        "2026-10-26",
+    )
+    text = (office.register / letter).read_text()
+    assert "不同意公开的，本局不予公开" in text and "公共利益" not in text
+    app = reg.load_application(office.register, "2026-0001")
+    assert app.events[-1].kind == "notice_sent" and app.events[-1].notice == letter
+    assert not app.events_of("replied")
+    code, out, _ = office.run("show", "2026-0001")
+    assert "第三方意见征询函，落款 2026-10-12：2026-10-12 发出" in out
+    office.run("notice", "2026-0001", "acceptance", "--clerk", "clerk")
+    code, out, _ = office.run("show", "2026-0001")
+    assert "受理告知书，落款 2026-09-24：已开具" in out
+
+
+def test_a_correction_gives_a_date_and_due_measures_against_it(office: Office) -> None:
+    office.new(*FULL)
+    code, out, err = office.run(
+        "request-correction",
+        "2026-0001",
+        "--clerk",
+        "clerk",
+        "--on",
+        "2026-09-25",
+        "--item",
+        "写明所需信息的年度",
+    )
+    assert code == 0, err
+    # 15 working days after Fri 2026-09-25: 国庆 10-01..08 off, 09-28 and 10-11 worked.
+    by = reg.load_application(office.register, "2026-0001").events[-1].by
+    assert by is not None and "补正期限 " + by.isoformat() in out
+    office.run("notice", "2026-0001", "correction", "--clerk", "clerk")
+    text = (office.register / "replies/2026-0001/correction.md").read_text()
+    assert f"请于 {by.year}年{by.month}月{by.day}日（含当日）前" in text
+    code, out, _ = office.run("due", "--on", by.isoformat())
+    assert f"补正期限至 {by}" in out and "other.no_correction" not in out
+    after = by + dt.timedelta(days=3)
+    code, out, _ = office.run("due", "--on", after.isoformat())
+    assert f"补正期限 {by} 已过" in out and "other.no_correction" in out
+
+
+def test_due_on_a_past_day_judges_the_register_as_it_stood(office: Office) -> None:
+    office.new(*FULL)
+    issue_reply(
+        office,
+        "2026-0001",
+        "not_exist",
+        "2026-10-22",
+        "--reason",
+        "unavailable.not_held",
+    )
+    code, _, err = office.run(
+        "close", "2026-0001", "--clerk", "clerk", "--on", "2026-10-23"
+    )
+    assert code == 0, err
+    code, out, _ = office.run("due", "--on", "2026-10-22", "--within", "5")
+    assert "即将到期：2026-0001 期限 2026-10-22，今天到期" in out
+    code, out, _ = office.run("due", "--on", "2026-10-23", "--within", "5")
+    assert "2026-0001" not in out
+
+
+def test_a_returned_reply_tells_the_clerk_to_write_a_new_version(
+    office: Office,
+) -> None:
+    office.new(*FULL)
+    office.run(
+        "notice",
+        "2026-0001",
+        "not_exist",
+        "--clerk",
+        "clerk",
+        "--on",
+        "2026-10-09",
+        "--reason",
+        "unavailable.not_held",
+    )
+    notice = "replies/2026-0001/not_exist.md"
+    code, _, err = office.run(
+        "sign-reply",
+        notice,
+        "--role",
+        "supervising_leader",
+        "--decision",
+        "return",
+        "--key",
+        str(office.repo.keys["lead"]),
+        "--at",
+        "2026-10-09T16:00:00+08:00",
+    )
+    assert code == 0, err
+    code, _, err = office.run("issue", notice, "--clerk", "clerk", "--on", "2026-10-09")
+    assert code == 1 and "--new-version" in err and "请局领导运行" not in err

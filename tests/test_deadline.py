@@ -229,16 +229,19 @@ def test_a_correction_restarts_the_clock() -> None:
 
 def test_a_deadline_in_a_year_the_calendar_does_not_cover() -> None:
     # Received Tue 2026-12-15. 1-3: 12-16..18; 4-8: 12-21..25; 9-12: 12-28..31
-    # (provisional: the 2027 notice may move them); 13: Fri 2027-01-01 (unknown, taken
-    # as a weekday); 14-15: 01-04, 05.
+    # (provisional: the 2027 notice may move them); Fri 2027-01-01 is 元旦, a holiday
+    # fixed by date, not counted; 13-15: 01-04..06.
     deadline = reply_deadline(D(12, 15), CALENDAR, BUREAU_2018)
     assert deadline.counted() == (
         *span(12, 16, 18),
         *span(12, 21, 25),
         *span(12, 28, 31),
-        *days(1, 1, 4, 5, year=2027),
+        *days(1, 4, 5, 6, year=2027),
     )
-    assert deadline.due == D(1, 5, 2027)
+    assert deadline.due == D(1, 6, 2027)
+    new_year = [step for step in deadline.steps if step.day == D(1, 1, 2027)]
+    assert new_year[0].kind == "skipped-holiday" and new_year[0].provisional
+    assert "元旦" in new_year[0].text
     assert deadline.provisional and deadline.unknown_years == (2027,)
     marked = [step.day for step in deadline.steps if step.provisional]
     assert marked[0] == D(12, 28)

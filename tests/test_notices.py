@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import urllib.parse
 from pathlib import Path
 
 import docx
@@ -36,6 +37,7 @@ from pipeline.notices import (
     find_published,
     issue_reply,
     pick_published,
+    read_mark,
     render_notice,
     review_path,
     sign_reply,
@@ -99,6 +101,7 @@ def application(**changes: object) -> Application:
             Event(
                 "correction_requested",
                 on=dt.date(2026, 9, 25),
+                by=dt.date(2026, 10, 23),
                 items=("写明所需信息的年度", "写明联系电话"),
             ),
             Event("corrected", at=dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ)),
@@ -340,7 +343,11 @@ def test_proactively_published_finds_the_real_post(
         bureau=BUREAU,
         templates=Templates.for_register(None),
     ).markdown
-    assert f"《{RULES_TITLE}》" in text and pages[0].url in text
+    assert f"《{RULES_TITLE}》" in text
+    assert (
+        f"/rules/{urllib.parse.unquote('%E4%BE%9D%E7%94%B3%E8%AF%B7')}公开制度/" in text
+    )
+    assert "%E4" not in text
 
 
 def test_proactively_published_by_document_number(config: SiteConfig) -> None:
@@ -497,10 +504,11 @@ def test_a_later_return_stops_the_reply(
     assert "理由写得不够具体" in review.problems[0]
 
 
-PROCEDURAL = ("acceptance", "correction", "extension", "not_accepted", "split_request")
+PROCEDURAL = ("acceptance", "correction", "extension", "split_request")
 
 
 def test_procedural_notices_need_no_approval() -> None:
+    # A refusal to accept (not_accepted) is a refusal: a leader signs it like a reply.
     assert not any(KINDS[kind].reply for kind in PROCEDURAL)
     assert all(kind.reply for kind in KINDS.values() if kind.id not in PROCEDURAL)
 
@@ -694,3 +702,82 @@ def test_notice_tables_are_not_merged_unless_asked() -> None:
     assert plain.tables[0].cell(0, 0)._tc is not plain.tables[0].cell(0, 1)._tc
     assert merged.tables[0].cell(0, 0)._tc is merged.tables[0].cell(0, 1)._tc
     assert merged.tables[0].cell(0, 0).text == "事项"
+
+
+def _render(kind: str, **changes: object) -> str:
+    return render_notice(
+        kind,
+        application(),
+        facts(**changes),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    ).markdown
+
+
+def test_the_third_party_letter_follows_the_preset() -> None:
+    bureau = _render("third_party_consultation")
+    assert "不同意公开的，本局不予公开" in bureau and "第十二条" in bureau
+    assert "公共利益" not in bureau and "第三十二条" not in bureau
+    national = _render("third_party_consultation", preset="national-2019")
+    assert "公共利益" in national and "第三十二条" in national
+
+
+def test_a_refusal_to_accept_tells_the_applicant_the_remedies() -> None:
+    refused = application(
+        events=(Event("not_accepted", on=dt.date(2026, 9, 24), reason="缺授权委托书"),)
+    )
+    text = render_notice(
+        "not_accepted",
+        refused,
+        facts(),
+        bureau=BUREAU,
+        templates=Templates.for_register(None),
+    ).markdown
+    assert "行政复议" in text and "行政诉讼" in text
+    assert KINDS["not_accepted"].reply
+
+
+def test_a_provisional_deadline_says_so_and_why() -> None:
+    text = _render("acceptance", due=dt.date(2027, 1, 6), provisional_years=(2027,))
+    assert "2027年1月6日（暂定：国务院办公厅尚未公布2027年的节假日安排" in text
+    settled = _render("acceptance", due=dt.date(2026, 10, 15))
+    assert "暂定" not in settled
+
+
+def test_an_option_the_template_does_not_use_is_refused() -> None:
+    with pytest.raises(TemplateError, match=r"--basis") as caught:
+        _render(
+            "not_exist",
+            basis="《政府信息公开条例》第三十六条",
+            reason="unavailable.not_held",
+        )
+    assert "not_exist.md" in str(caught.value)
+
+
+def test_a_missing_reason_names_the_codes_of_that_kind() -> None:
+    with pytest.raises(TemplateError) as caught:
+        render_notice(
+            "not_exist",
+            application(outcome=None),
+            facts(),
+            bureau=BUREAU,
+            templates=Templates.for_register(None),
+        )
+    message = str(caught.value)
+    assert "unavailable.not_held" in message and "withheld.state_secret" not in message
+
+
+def test_the_first_line_records_what_close_may_take() -> None:
+    text = _render("withheld", reason="withheld.third_party", basis="附件2 第十二条")
+    mark = read_mark(text)
+    assert mark is not None and mark.number == "2026-0007" and mark.kind == "withheld"
+    assert mark.outcomes == ("withheld.third_party",)
+    assert "商业秘密" in mark.basis and "附件2 第十二条" in mark.basis
+    partial = read_mark(_render("third_party_outcome", decision=THIRD_PARTY_PARTIAL))
+    assert partial is not None and partial.outcomes == ("partial",)
+    assert "portal-register-notice" not in docx_text(markdown_to_docx(text))
+
+
+THIRD_PARTY_PARTIAL = (
+    "部分公开（对涉及第三方商业秘密、个人隐私的内容作区分处理后，公开其余内容）"
+)

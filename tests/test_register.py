@@ -209,3 +209,25 @@ def test_register_files_in_site_finds_text_copies_reply_records_and_notices(
         "content/notices/withheld.review.yml",
         "content/notices/答复.docx",
     ]
+
+
+def test_a_notice_copied_anywhere_into_the_site_is_found(repo: Repo) -> None:
+    notice = (
+        '<!-- portal-register-notice {"number": "2026-0007", "kind": "withheld", '
+        '"outcomes": ["withheld.third_party"], "basis": "涉及商业秘密"} -->\n\n'
+        "# 常熟市科学技术局\n\n## 依申请公开政府信息告知书\n\n张三：\n"
+    )
+    for place in (
+        "withheld.md",
+        "site_config/告知书.md",
+        "content/notices/withheld.md",
+    ):
+        repo.write(place, notice)
+    repo.write("content/notices/普通通知.md", "---\ntitle: 通知\n---\n告知书\n")
+    found = reg.register_files_in_site(repo.root)
+    assert sorted(p.path for p in found if p.path) == [
+        "content/notices/withheld.md",
+        "site_config/告知书.md",
+        "withheld.md",
+    ]
+    assert all("告知书" in p.message and "个人信息" in p.message for p in found)

@@ -17,6 +17,7 @@ from pipeline.workdays import (
     WEEKEND,
     WORKDAY,
     WorkCalendar,
+    fixed_holiday,
     load_calendar,
 )
 
@@ -91,7 +92,30 @@ def test_a_year_nobody_knows_is_never_guessed() -> None:
     assert 2026 in calendar.known_years() and 2027 not in calendar.known_years()
     assert calendar.is_workday(D(2027, 3, 3)) is None
     assert calendar.describe(D(2027, 3, 3)).unknown_year == 2027
-    assert calendar.holiday_name(D(2027, 1, 1)) is None
+    # 元旦 is fixed by date (《全国年节及纪念日放假办法》); the year stays unknown.
+    assert calendar.holiday_name(D(2027, 1, 1)) == "元旦"
+    assert calendar.is_workday(D(2027, 1, 1)) is None
+    assert calendar.holiday_name(D(2027, 2, 6)) is None
+
+
+def test_fixed_statutory_holidays_are_known_by_date() -> None:
+    fixed = [
+        D(2027, 1, 1),
+        D(2027, 5, 1),
+        D(2027, 5, 2),
+        *(D(2027, 10, d) for d in (1, 2, 3)),
+    ]
+    assert [fixed_holiday(day) for day in fixed] == [
+        "元旦",
+        "劳动节",
+        "劳动节",
+        "国庆节",
+        "国庆节",
+        "国庆节",
+    ]
+    assert (
+        fixed_holiday(D(2027, 5, 3)) is None and fixed_holiday(D(2027, 10, 4)) is None
+    )
 
 
 def test_last_days_of_december_wait_for_the_next_notice() -> None:

@@ -62,6 +62,10 @@ logger = logging.getLogger(__name__)
 TZ_DEFAULT = dt.timezone(dt.timedelta(hours=8))
 OPEN_INFORMATION_HEAD = "open_information_head"
 _PLACEHOLDER = "0000-0000"
+# The default time to correct (``request-correction --by``): the rules set none
+# (《政府信息公开条例》第三十条 asks for a reasonable one), so the bureau gives as many
+# working days as its own reply period (附件2 第十三条).
+CORRECTION_DAYS = 15
 
 
 def clock(tz: dt.tzinfo) -> dt.datetime:
@@ -190,6 +194,13 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "--item", action="append", default=[], help="须更改、补充的一项（可多次）"
     )
     request.add_argument("--on", type=day, default=None, help="告知日期（默认：今天）")
+    request.add_argument(
+        "--by",
+        type=day,
+        default=None,
+        help="申请人补正的最后一天（默认：告知日期后第 "
+        f"{CORRECTION_DAYS} 个工作日，写入补正告知书；due 据此提示逾期未补正）",
+    )
 
     extend = sub.add_parser("extend", parents=both, help="延期答复（附件2 第十三条）")
     extend.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
@@ -267,13 +278,16 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     close.add_argument("number", metavar="N", help="申请编号，如 2026-0007")
     close.add_argument(
         "--outcome",
-        required=True,
+        default=None,
         metavar="CODE",
         help="年度报告表三的办理结果代码，如 disclosed、partial、withheld.state_secret、"
-        "unavailable.not_held、not_handled.repeated、other.other（全部代码见错误提示）",
+        "unavailable.not_held、not_handled.repeated、other.other（全部代码见错误提示；"
+        "默认：已发出的答复告知书所载的结果，须与之相符）",
     )
     close.add_argument(
-        "--basis", default="", help="理由和法律依据（不予公开、不予处理的必填）"
+        "--basis",
+        default="",
+        help="理由和法律依据（不予公开、不予处理的必填；默认：已发出的答复告知书所载）",
     )
     close.add_argument(
         "--notice-kind",
@@ -354,7 +368,13 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "--on",
         type=day,
         default=None,
-        help="告知书日期（默认：今天；不早于收到申请之日）",
+        help="告知书日期（默认：登记簿中所告知事项的日期，如延期的告知日期、补正告知"
+        "日期、发函日期；答复默认今天；不早于收到申请之日）",
+    )
+    notice.add_argument(
+        "--url",
+        default=None,
+        help="门户网站的完整网址（mkdocs.yml 没有 site_url 时，proactively_published 须给出）",
     )
     notice.add_argument(
         "--page",
@@ -571,6 +591,7 @@ def run(args: argparse.Namespace, site: Path | None) -> int:
             a.number,
             tuple(a.item),
             on=_past_or_today(o, a.on, "--on"),
+            by=a.by,
         ),
         "extend": _extend_action,
         "third-party": _third_party_action,
@@ -624,12 +645,14 @@ def _notice_actions(args: argparse.Namespace, site: Path) -> int:
     office = open_office(getattr(args, "register", None), site)
     register = office.register
     if args.action == "notice":
+        _not_after_today(office, args.on, "--on")
         return notices.notice(
             site,
             register,
             args.number,
             args.kind,
-            on=_past_or_today(office, args.on, "--on"),
+            on=args.on,
+            site_url=args.url,
             page=args.page,
             body=args.body,
             body_contact=args.body_contact,
@@ -790,8 +813,9 @@ def _third_party_action(office: Office, args: argparse.Namespace) -> int:
 
 
 def _close_action(office: Office, args: argparse.Namespace) -> int:
-    model.check_outcome_code(args.outcome)
-    outcome = Outcome(args.outcome, args.notice_kind or "", args.basis)
+    if args.outcome is not None:
+        model.check_outcome_code(args.outcome)
+    outcome = Outcome(args.outcome or "", args.notice_kind or "", args.basis)
     return close(
         office,
         _clerk(office, args.clerk),
@@ -1213,6 +1237,8 @@ def show(office: Office, number: str, *, on: dt.date | None) -> int:
     day = on or office.today()
     for line in describe(app, office):
         result(line)
+    for line in notice_lines(office.register, app):
+        result(line)
     if app.status == "open" and app.has_contact():
         found = _deadline(app, office)
         result(_due_line(app, office))
@@ -1295,15 +1321,44 @@ def describe(app: Application, office: Office) -> list[str]:
     return parts
 
 
+def notice_lines(register: Path, app: Application) -> list[str]:
+    """Every notice written for ``app`` (受理、补正、延期、征询函、答复…) with the date
+    it bears and when it went out: a procedural notice goes out as written, a reply
+    or letter once issued after a leader's approval."""
+    folder = register / reg.replies_path(app.number)
+    paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    sent = {event.notice: event.day() for event in app.events if event.notice}
+    lines = []
+    for path in paths:
+        relative = path.relative_to(register).as_posix()
+        kind = notice_model.KINDS.get(notice_model.kind_of_path(relative))
+        if kind is None:
+            continue
+        dated = notice_model.notice_date(path.read_text(encoding="utf-8"))
+        bears = f"，落款 {dated}" if dated else ""
+        if relative in sent:
+            state = f"{sent[relative]} 发出"
+        elif not kind.reply:
+            state = "已开具（随即发出）"
+        else:
+            state = "未发出（须局领导签批后 issue）"
+        name = model.NOTICE_KINDS.get(kind.id, kind.title)
+        lines.append(f"  {name}{bears}：{state}　{relative}")
+    return ["告知书：", *lines] if lines else []
+
+
 def _event_detail(event: Event) -> str:
     details = {
-        "correction_requested": "：" + "；".join(event.items),
         "corrected": f"（{event.at}）",
         "third_party_sent": f"：{event.party}",
         "third_party_answered": f"：{THIRD_PARTY_ANSWERS.get(event.answer, '')}",
         "extended": f"：{event.days} 个工作日，{event.approved_by} 批准，"
         f"{event.notified_on} 告知；{event.reason}",
         "replied": f"：{event.notice}" if event.notice else "",
+        "notice_sent": f"：{event.notice}",
+        "correction_requested": "："
+        + "；".join(event.items)
+        + (f"；补正期限 {event.by}" if event.by else ""),
         "not_accepted": f"：{event.reason}",
         "split": "：" + "、".join(event.numbers),
         "linked_repeat": f"：同 {event.number}",
@@ -1364,7 +1419,8 @@ def _list_line(app: Application, office: Office) -> str:
 
 def due(office: Office, *, on: dt.date | None, within: int) -> int:
     """The office's daily look: overdue replies and those due within ``within``
-    working days of ``on``, and everything whose clock the office must move itself:
+    working days of ``on`` (each application as it stood on ``on``: later events
+    ignored), and everything whose clock the office must move itself:
     third parties not answering, correction requests not yet sent, applications whose
     deadline cannot be computed, and applications kept a year without contact.
 
@@ -1383,14 +1439,16 @@ def due(office: Office, *, on: dt.date | None, within: int) -> int:
         logger.error(problem.diagnostics())
     rows = _DueRows()
     for app in apps:
-        _due_rows(app, office, day, limit, rows)
+        then = model.as_of(app, day)
+        if then is not None:
+            _due_rows(then, office, day, limit, rows)
     for label, found in (("已逾期", rows.overdue), ("即将到期", rows.soon)):
         for due_day, app, deadline in sorted(found, key=lambda r: (r[0], r[1].number)):
             flag = "（暂定）" if deadline.provisional else ""
             left = ""
             if label == "即将到期":
                 n = working_days_between(day, due_day, office.calendar)
-                left = f"，距期限还有 {n} 个工作日"
+                left = f"，距期限还有 {n} 个工作日" if n else "，今天到期"
             result(
                 f"{label}：{app.number} 期限 {due_day}{flag}{left}　"
                 f"{app.applicant.name}　{(app.request.description or '')[:30]}"
@@ -1499,17 +1557,35 @@ def _third_party_row(
     rows.waiting.append(line)
 
 
+def _awaiting_line(
+    app: Application, requested: Event, day: dt.date, office: Office
+) -> str:
+    """Waiting for a correction: measured against the date the notice gave."""
+    waited = working_days_between(requested.day(), day, office.calendar)
+    line = f"等待补正：{app.number} 于 {requested.day()} 告知补正，已 {waited} 个工作日"
+    if requested.by is None:
+        return (
+            line + "；补正告知没有写明补正期限，不能认定逾期不补正，"
+            "请收到补正后用 portal applications correct 登记。"
+        )
+    if requested.by < day:
+        return (
+            line + f"；补正期限 {requested.by} 已过，未收到补正，可按 "
+            f"other.no_correction 办结：portal applications close {app.number} "
+            "--outcome other.no_correction。"
+        )
+    return (
+        line + f"；补正期限至 {requested.by}（含当日），"
+        "收到补正后用 portal applications correct 登记。"
+    )
+
+
 def _correction_row(
     app: Application, office: Office, day: dt.date, rows: _DueRows
 ) -> None:
     requested = app.last_event("correction_requested")
     if requested is not None:
-        waited = working_days_between(requested.day(), day, office.calendar)
-        rows.waiting.append(
-            f"等待补正：{app.number} 于 {requested.day()} 告知补正，已 {waited} 个工作日；"
-            "收到补正后用 portal applications correct 登记；逾期不补正的可按 "
-            "other.no_correction 办结。"
-        )
+        rows.waiting.append(_awaiting_line(app, requested, day, office))
         return
     receipt = _receipt_day(app, office)
     line = f"待发补正告知：{app.number} {app.applicant.name}，{receipt} 收到，尚未一次性告知补正"
@@ -1665,17 +1741,24 @@ def request_correction(
     items: tuple[str, ...],
     *,
     on: dt.date | None,
+    by: dt.date | None = None,
 ) -> int:
-    """Record the one-time correction request; the missing 第七条 items by default."""
+    """Record the one-time correction request; the missing 第七条 items by default,
+    and the last day to correct (default: ``CORRECTION_DAYS`` working days after)."""
     day = on or office.today()
+    last, _ = add_working_days(day, CORRECTION_DAYS, office.calendar)
+    correct_by = by or last
 
     def change(app: Application) -> Application:
         listed = items or tuple(model.missing_content(app))
-        return model.request_correction(app, listed, day)
+        return model.request_correction(app, listed, day, correct_by)
 
     app = _change(office, clerk, number, change, "一次性告知补正")
     event = app.events[-1]
-    result(f"已登记补正告知：{number}，{day}，共 {len(event.items)} 项：")
+    result(
+        f"已登记补正告知：{number}，{day}，补正期限 {correct_by}（含当日），"
+        f"共 {len(event.items)} 项："
+    )
     for index, item in enumerate(event.items, 1):
         result(f"  {index}. {item}")
     late = check_correction_request(
@@ -1887,7 +1970,10 @@ def _same_content(a: Application, b: Application) -> bool:
 
 
 def find_repeats(apps: Sequence[Application]) -> list[tuple[Application, Application]]:
-    """(repeat, earlier) pairs: same applicant, same content (附件2 第十五条)."""
+    """(repeat, earlier) pairs: same applicant, same content, and the earlier one was
+    answered (附件2 第十五条: 可以不重复答复). An earlier application refused (not
+    accepted) or not yet answered does not make a later one a repeat: the complete
+    resubmission is a new application (附件2 第五条、第十条（六））."""
     ordered = sorted(apps, key=lambda app: (app.received.at, app.number))
     pairs = []
     for index, later in enumerate(ordered):
@@ -1895,6 +1981,8 @@ def find_repeats(apps: Sequence[Application]) -> list[tuple[Application, Applica
             continue
         for earlier in ordered[:index]:
             if model.was_split(earlier) or later.split_from == earlier.number:
+                continue
+            if not model.was_answered(earlier):
                 continue
             if _same_applicant(later, earlier) and _same_content(later, earlier):
                 original = (
@@ -2028,7 +2116,8 @@ def close(
     """Close an application with exactly one annual-report outcome code.
 
     A reply notice must have been issued first (signed by a leader and recorded by
-    ``issue``); its kind must fit the outcome (``NOTICE_KINDS_FOR_OUTCOME``).
+    ``issue``); the outcome and basis default to what it states, and a code that
+    contradicts it (its kind, its reason, the third party's decision) is refused.
     """
     day = on or office.today()
 
@@ -2036,8 +2125,9 @@ def close(
         chosen = _closing_outcome(office, app, outcome, notice)
         return model.close(app, chosen, day, received_on=_receipt_day(app, office))
 
-    app = _change(office, clerk, number, change, f"办结：{outcome.code}")
-    result(f"已办结：{number}，{model.outcome_label(outcome.code)}，{day}。")
+    app = _change(office, clerk, number, change, "办结")
+    code = app.outcome.code if app.outcome is not None else outcome.code
+    result(f"已办结：{number}，{model.outcome_label(code)}，{day}。")
     line = _timeliness(app, office)
     if line:
         result(line)
@@ -2051,6 +2141,14 @@ def _closing_outcome(
     needs a reply that was not issued, or the reply was not approved by a leader."""
     replied = _issued_reply(app, notice)
     if replied is None:
+        if not outcome.code:
+            raise ApplicationError(
+                f"申请 {app.number} 没有已发出的答复告知书，须用 --outcome 写明办理结果。",
+                field="--outcome",
+                hint="无须答复即可办结的结果："
+                + "、".join(model.REPLY_OPTIONAL)
+                + "；其余须先发出答复告知书。",
+            )
         if outcome.code in model.REPLY_OPTIONAL and not outcome.notice_kind:
             return outcome
         fitting = model.NOTICE_KINDS_FOR_OUTCOME.get(outcome.code, ())
@@ -2064,6 +2162,7 @@ def _closing_outcome(
             "局领导 sign-reply；再 portal applications issue 告知书 --on 发出日期；然后办结。",
         )
     kind = notice_model.kind_of_path(replied.notice)
+    outcome = _as_issued(office, app, outcome, replied.notice, kind)
     if outcome.notice_kind and outcome.notice_kind != kind:
         raise ApplicationError(
             f"申请 {app.number}：--notice-kind {outcome.notice_kind} 与已发出的告知书"
@@ -2084,6 +2183,46 @@ def _closing_outcome(
                 hint="请局领导重新签批（sign-reply）后再 issue，然后办结。",
             )
     return dataclasses.replace(outcome, notice_kind=kind)
+
+
+def _as_issued(
+    office: Office, app: Application, outcome: Outcome, notice: str, kind: str
+) -> Outcome:
+    """``outcome`` completed from the issued notice: the code when one fits it, the
+    basis it states; refused when the code contradicts the notice."""
+    try:
+        text = (office.register / notice).read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    mark = notice_model.read_mark(text)
+    fitting = mark.outcomes if mark is not None else model.codes_for_notice(kind)
+    stated = mark.basis if mark is not None else ""
+    listed = "、".join(model.outcome_label(code) for code in fitting) or "（无）"
+    code = outcome.code
+    if not code:
+        if len(fitting) != 1:
+            raise ApplicationError(
+                f"申请 {app.number}：已发出的 {notice} 可对应多个办理结果，须选定一个。",
+                field="--outcome",
+                hint=f"请加 --outcome，相符的有：{listed}。",
+            )
+        code = fitting[0]
+    elif fitting and code not in fitting:
+        raise ApplicationError(
+            f"申请 {app.number}：办理结果 {model.outcome_label(code)} 与已发出的答复"
+            f"告知书 {notice} 所载不符（附件2 第十条：办理结果以告知申请人的为准）。",
+            field="--outcome",
+            hint=f"与该告知书相符的办理结果：{listed}；可省略 --outcome。"
+            "如告知书有误，请用 notice --new-version 改写、签批、发出后再办结。",
+        )
+    if outcome.basis and stated and outcome.basis.strip() != stated:
+        raise ApplicationError(
+            f"申请 {app.number}：--basis 与已发出的告知书 {notice} 所载的理由和依据"
+            f"（{stated}）不同。",
+            field="--basis",
+            hint="请省略 --basis（按告知书所载登记）。",
+        )
+    return dataclasses.replace(outcome, code=code, basis=outcome.basis or stated)
 
 
 def _issued_reply(app: Application, notice: str) -> Event | None:

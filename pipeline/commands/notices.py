@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from pipeline import register_git
 from pipeline.application import (
+    EVENT_KINDS,
     NOTICE_KINDS,
     NOTICE_KINDS_FOR_OUTCOME,
     OUTCOME_CODES,
@@ -25,6 +27,7 @@ from pipeline.application import (
     Event,
     notice_fits,
     outcome_label,
+    was_answered,
 )
 from pipeline.config import SiteConfig, load_config
 from pipeline.errors import PortalError
@@ -88,8 +91,16 @@ def notice(
     reason: str | None = None,
     new_version: bool = False,
     author: tuple[str, str] | None = None,
+    site_url: str | None = None,
 ) -> int:
     """Render the notice ``kind`` for application ``number`` into the register.
+
+    The notice bears the day of the act it reports when the register holds one (the
+    extension's ``notified_on``, the correction request, the letter to the third
+    party, the refusal, the split, the receipt for an acceptance); ``on`` may not
+    contradict an extension, a correction request or a letter. A reply bears ``on``
+    or today. ``site_url`` is the portal's address when mkdocs.yml has no
+    ``site_url``.
 
     Refused when it contradicts the application (an acceptance notice for an
     application not accepted, a reply that does not fit the recorded outcome), when it
@@ -102,12 +113,16 @@ def notice(
     notice_kind = kind_named(kind)
     rules = config.policy.applications
     tz = config.site.tz
-    day = on or dt.datetime.now(tz).date()
     _check_fits(application, notice_kind.id, reason)
     receipt, _ = receipt_of(application, rules, tz)
     received_on = (
         receipt.day if receipt else application.received.at.astimezone(tz).date()
     )
+    day = _notice_day(application, notice_kind.id, on, received_on) or (
+        dt.datetime.now(tz).date()
+    )
+    if notice_kind.id == "repeated":
+        _check_answered_before(register, application)
     if day < received_on:
         raise ApplicationError(
             f"告知书日期 {day} 早于收到申请之日 {received_on}。",
@@ -117,7 +132,7 @@ def notice(
     found = None
     if notice_kind.id == "proactively_published":
         found = _published_page(
-            root, config, page or application.request.description, day
+            root, config, page or application.request.description, day, site_url
         )
     if notice_kind.id == "third_party_outcome" and decision is not None:
         decision = third_party_decision(application, decision, preset=rules.preset)
@@ -150,6 +165,12 @@ def notice(
         deadline_article=public_article(rules.article_reply),
         extension_article=public_article(rules.article_extension),
         office=config.site.disclosure_office,
+        preset=rules.preset,
+        provisional_years=(
+            deadline.unknown_years
+            if deadline is not None and deadline.provisional
+            else ()
+        ),
     )
     rendered = render_notice(
         notice_kind.id,
@@ -186,6 +207,62 @@ def notice(
             rendered.path,
         )
     return 0
+
+
+# The event that records the act a procedural notice reports, and its date field.
+_REPORTED_ACT = {
+    "extension": ("extended", "notified_on", "portal applications extend"),
+    "correction": ("correction_requested", "on", "request-correction"),
+    "third_party_consultation": ("third_party_sent", "on", "third-party --sent"),
+    "not_accepted": ("not_accepted", "on", ""),
+    "split_request": ("split", "on", ""),
+}
+# Notices whose date must be the registered day: the deadline is counted from it.
+_FIXED_DAY = ("extension", "correction", "third_party_consultation")
+
+
+def _notice_day(
+    application: Application, kind: str, on: dt.date | None, received_on: dt.date
+) -> dt.date | None:
+    """The date the notice bears: the registered day of the act it reports, checked
+    against ``on``; ``on`` (or ``None``: today) for a reply."""
+    registered: dt.date | None = received_on if kind == "acceptance" else None
+    act = _REPORTED_ACT.get(kind)
+    if act is not None:
+        event = application.last_event(act[0])
+        registered = getattr(event, act[1]) if event is not None else None
+    if on is None or registered is None:
+        return on or registered
+    if kind in _FIXED_DAY and on != registered:
+        event_kind, field, command = act if act is not None else ("", "", "")
+        raise ApplicationError(
+            f"--on {on} 与登记簿不符：申请 {application.number} 登记的"
+            f"{EVENT_KINDS[event_kind]}日期（{field}）为 {registered}，"
+            "告知书须载明这一日期。",
+            field="--on",
+            hint=f"请省略 --on（按登记的 {registered}）；如登记有误，请核对 "
+            f"portal applications show {application.number}"
+            + (f"，并用 {command} 如实登记。" if command else "。"),
+        )
+    return on
+
+
+def _check_answered_before(register: Path, application: Application) -> None:
+    """A repeated-application notice says the earlier one was answered: refuse it
+    unless a reply to the earlier application was issued (附件2 第十五条)."""
+    number = application.number
+    if not application.repeated_of:
+        return
+    earlier = load_application(register, application.repeated_of)
+    if was_answered(earlier):
+        return
+    raise ApplicationError(
+        f"申请 {number} 登记为 {earlier.number} 的重复申请，但 {earlier.number} "
+        "没有发出过答复（不予受理、尚未办结的申请都不算已答复），"
+        "不能告知申请人“本局已作出答复”（附件2 第十五条）。",
+        hint=f"请把 {number} 作为新的申请办理；如重复登记有误，请核对 "
+        f"portal applications show {number}。",
+    )
 
 
 def _check_fits(application: Application, kind: str, reason: str | None) -> None:
@@ -266,11 +343,12 @@ def _version(register: Path, number: str, kind: str, *, new_version: bool) -> in
 
 
 def _published_page(
-    root: Path, config: SiteConfig, query: str, day: dt.date
+    root: Path, config: SiteConfig, query: str, day: dt.date, site_url: str | None
 ) -> PublishedChoice:
     """The page the notice points to; the chosen one and every other match are
-    listed in the output so the clerk sees what was (and was not) taken."""
-    choice = pick_published(root, config, query, on=day)
+    listed in the output so the clerk sees what was (and was not) taken. Refused
+    without the portal's full address: an applicant cannot open a site path."""
+    choice = pick_published(root, config, query, on=day, site_url=site_url)
     result(f"已主动公开的信息：{choice.page.describe()}")
     for other in choice.others[:10]:
         result(f"另有相符的稿件（未选用）：{other.describe()}")
@@ -281,10 +359,14 @@ def _published_page(
     if choice.warning:
         logger.warning(choice.warning)
     if not choice.page.url.startswith(("http://", "https://")):
-        logger.warning(
-            "mkdocs.yml 没有 site_url，告知书中的网址只有站内路径 %s；"
-            "请在 mkdocs.yml 写明 site_url（门户网站的完整网址）。",
-            choice.page.url,
+        raise ApplicationError(
+            "不知道门户网站的完整网址：告知书中只能写站内路径 "
+            f"{urllib.parse.unquote(choice.page.url)}，"
+            "申请人无法据此打开（附件2 第十条（二）：须提供详细的查询方法）。",
+            path=str(root / "mkdocs.yml"),
+            field="site_url",
+            hint="请在 mkdocs.yml 写明 site_url（如 https://kjj.changshu.gov.cn/），"
+            "或在 notice 命令中加 --url 门户网站网址。",
         )
     return choice
 
@@ -349,8 +431,9 @@ def issue_command(
     author: tuple[str, str] | None = None,
     clerk_id: str = "",
 ) -> int:
-    """Write the .docx of an approved reply and record on the application the day it
-    went out (a ``replied`` event); 1 with every reason when not approved."""
+    """Write the .docx of an approved notice and record on the application the day it
+    went out: a ``replied`` event for a reply, a ``notice_sent`` event for a notice
+    that answers nothing (a refusal to accept, a letter to a third party)."""
     config = load_config(root)
     register = locate_register(register_option, os.environ)
     relative = _relative(register, notice_path)
@@ -365,10 +448,12 @@ def issue_command(
         )
     number = PurePosixPath(relative).parent.name
     kind = KINDS.get(kind_of_path(relative))
+    answers = kind is not None and kind.id not in PROCEDURAL_NOTICES
+    title = kind.title if kind is not None else "告知书"
     with register_lock(register):
         application = load_application(register, number)
-        if kind is not None and kind.to_applicant:
-            application = _record_issue(application, relative, day)
+        if kind is not None:
+            application = _record_issue(application, relative, day, answers=answers)
         target = issue_reply(
             register,
             config,
@@ -377,21 +462,39 @@ def issue_command(
             large=needs_large_print(application),
         )
         written = [target.relative_to(register).as_posix()]
-        if kind is not None and kind.to_applicant:
+        if kind is not None:
             written.append(save_application(register, application))
         who = f"（{clerk_id}）" if clerk_id else ""
-        _commit(
-            register, written, f"发出答复告知书：{relative}，{day}{who}", author=author
-        )
+        what = "答复告知书" if answers else title
+        _commit(register, written, f"发出{what}：{relative}，{day}{who}", author=author)
     for path in written:
         result(path)
-    result(
-        f"已登记 {number} 的答复于 {day} 发出；办结：portal applications close {number} --outcome 代码。"
-    )
+    if answers:
+        result(
+            f"已登记 {number} 的答复于 {day} 发出；办结：portal applications close "
+            f"{number}（办理结果和依据按已发出的告知书）。"
+        )
+    else:
+        result(f"已登记 {number} 的{title}于 {day} 发出（不是答复）。")
+    if kind is not None and kind.id == "third_party_consultation":
+        sent = application.last_event("third_party_sent")
+        if sent is None or sent.day() != day:
+            logger.warning(
+                "申请 %s 登记的发函日期%s与发出日期 %s 不一致；第三方意见所需时间自发函之日"
+                "起不计入答复期限（附件2 第十三条），请核对："
+                "portal applications third-party %s --sent %s --party 名称。",
+                number,
+                f" {sent.day()} " if sent is not None else "（未登记）",
+                day,
+                number,
+                day,
+            )
     return 0
 
 
-def _record_issue(application: Application, notice: str, day: dt.date) -> Application:
+def _record_issue(
+    application: Application, notice: str, day: dt.date, *, answers: bool
+) -> Application:
     if application.status not in ("open", "awaiting_correction", "closed"):
         raise ApplicationError(
             f"申请 {application.number} 的状态为 {application.status}，不能发出答复。"
@@ -403,12 +506,13 @@ def _record_issue(application: Application, notice: str, day: dt.date) -> Applic
             field="--on",
             hint="请用 --on YYYY-MM-DD 写明实际发出的日期。",
         )
-    if any(e.kind == "replied" and e.notice == notice for e in application.events):
+    if any(e.notice == notice for e in application.events):
         raise ApplicationError(
             f"{notice} 已登记发出，不能再次发出。",
             hint="如需改写，请用 notice --new-version 生成新版本，签批后发出。",
         )
-    return application.with_event(Event("replied", on=day, notice=notice))
+    kind = "replied" if answers else "notice_sent"
+    return application.with_event(Event(kind, on=day, notice=notice))
 
 
 def _dated(register: Path, relative: str) -> dt.date | None:
