@@ -132,6 +132,16 @@ def inspect(attachment: Attachment) -> list[Concern]:
     return []
 
 
+def file_at(path: str, data: bytes) -> Attachment:
+    """The file ``data`` at ``path`` (in a site or a commit) read as an attachment."""
+    return Attachment(PurePosixPath(path).name, "", path, data)
+
+
+def named_text(attachment: Attachment) -> str:
+    """The attachment's name and, below it, the text a reader of it can read."""
+    return f"{attachment.name}\n{text_of(attachment)}"
+
+
 def readable_format(attachment: Attachment) -> bool:
     """Whether ``text_of`` can read the attachment's format (archives and old Office
     and WPS files it cannot; images only for their text chunks and comments)."""

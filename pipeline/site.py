@@ -37,7 +37,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
-from pipeline.attachments import KINDS, Attachment, text_of
+from pipeline.attachments import KINDS, file_at, named_text
 from pipeline.config import Column, DisclosureOffice, SiteConfig
 from pipeline.findings import Finding, finding
 from pipeline.lifecycle import Standing, standing
@@ -756,10 +756,9 @@ def _readable_file(relative: str, data: bytes) -> str:
             data = gzip.decompress(data)
         except (OSError, EOFError):
             return ""
-    name = PurePosixPath(relative).name
     if suffix in KINDS and suffix not in (".txt", ".csv"):
-        return name + "\n" + text_of(Attachment(name, "", relative, data))
-    return readable(data, relative) + "\n" + name
+        return named_text(file_at(relative, data))
+    return readable(data, relative) + "\n" + PurePosixPath(relative).name
 
 
 def _check_file(

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from pipeline import yamlfile
-from pipeline.attachments import readable_format, text_of
+from pipeline.attachments import named_text, readable_format
 from pipeline.config import SiteConfig
 from pipeline.errors import PortalError, RecordError, SigningError, raise_if_any
 from pipeline.fields import Fields
@@ -613,7 +613,7 @@ def guarded_line(
     for attachment in post.attachments:
         if not readable_format(attachment):
             return UNREADABLE
-        if guard.found(f"{attachment.name}\n{text_of(attachment)}", clean) is not None:
+        if guard.found(named_text(attachment), clean) is not None:
             return 0
     return None
 

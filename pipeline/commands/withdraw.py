@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from pipeline import history, register, register_git
-from pipeline.attachments import KINDS, Attachment, text_of
+from pipeline.attachments import KINDS, file_at, named_text
 from pipeline.commands.sign import key_at, who_decided
 from pipeline.config import SiteConfig, load_config
 from pipeline.errors import PortalError, raise_if_any
@@ -141,7 +141,7 @@ def takedown(
     if guard is not None and first:
         count = sum(len(p) for p in guard.fingerprints.values())
         result(f"记录了所泄露内容的 {count} 个指纹（不含原文）。")
-        if count == 0:
+        if guard.empty:
             logger.warning(
                 "所泄露的内容在这篇稿件之前都已在网站上，没有可指认的新内容；"
                 "请用 --fragment 写明须清除的文字（如身份证号码、姓名、住址）。"
@@ -204,7 +204,7 @@ def leak_guard(
     shown = (post.name, post.title, post.doc_number, post.issuer, post.body)
     leaked = [text for text in shown if text]
     leaked.extend(correction.note for correction in post.corrections)
-    leaked.extend(a.name + "\n" + text_of(a) for a in post.attachments)
+    leaked.extend(named_text(attachment) for attachment in post.attachments)
     current = post_index(root, config)
     before = history.files_before(root, post.path, CONTENT_DIR) or {}
     # Only posts still published count as what the site had: a draft renamed into
@@ -246,8 +246,7 @@ def _texts(files: Iterable[tuple[str, bytes]]) -> Iterable[str]:
         if suffix == ".md":
             yield data.decode("utf-8", errors="replace")
         elif suffix in KINDS:
-            name = PurePosixPath(path).name
-            yield name + "\n" + text_of(Attachment(name, "", path, data))
+            yield named_text(file_at(path, data))
 
 
 def _site_words(config: SiteConfig) -> list[str]:
