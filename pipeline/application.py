@@ -17,6 +17,8 @@ Public API:
   ``third_party_answered``, ``extend``, ``close``, ``record_appeal``, ``split``,
   ``dispose``; and ``was_split`` (the annual report counts a split application's
   parts, not the original), ``kept_until``, ``check_outcome_code``;
+- ``find_repeats(apps)``: repeated applications (附件2 第十五条), judged by
+  ``same_applicant`` and ``same_content``;
 - the vocabularies ``CHANNELS``, ``APPLICANT_TYPES``, ``STATUSES``, ``EVENT_KINDS``,
   ``OUTCOME_CODES``, ``OUTCOME_GROUPS``, ``NOTICE_KINDS``, ``APPEAL_KINDS``,
   ``APPEAL_RESULTS`` (id → Chinese label) and ``NUMBER`` (the number pattern).
@@ -26,7 +28,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -1296,3 +1301,69 @@ def kept_until(app: Application) -> dt.date:
         return received.replace(year=received.year + 1)
     except ValueError:
         return dt.date(received.year + 1, 3, 1)
+
+
+def _comparable(text: str) -> str:
+    """``text`` for comparison: NFKC, lower case, without spaces and punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(
+        c
+        for c in folded
+        if not unicodedata.category(c).startswith(("Z", "P", "C", "S"))
+    )
+
+
+def same_applicant(a: Application, b: Application) -> bool:
+    """Whether ``a`` and ``b`` come from the same applicant: the same identity
+    document number, or else the same name."""
+    first, second = a.applicant.id_document, b.applicant.id_document
+    if first is not None and second is not None:
+        return _comparable(first.number) == _comparable(second.number)
+    return bool(a.applicant.name) and _comparable(a.applicant.name) == _comparable(
+        b.applicant.name
+    )
+
+
+def same_content(a: Application, b: Application) -> bool:
+    """Whether ``a`` and ``b`` ask for the same information (descriptions equal, or
+    nearly so, once spacing and punctuation are set aside)."""
+    first, second = (
+        _comparable(a.request.description),
+        _comparable(b.request.description),
+    )
+    if not first or not second:
+        return False
+    return (
+        first == second or difflib.SequenceMatcher(None, first, second).ratio() >= 0.9
+    )
+
+
+def find_repeats(apps: Sequence[Application]) -> list[tuple[Application, Application]]:
+    """(repeat, earlier) pairs: same applicant, same content, and the earlier one was
+    answered (附件2 第十五条: 可以不重复答复). An earlier application refused (not
+    accepted) or not yet answered does not make a later one a repeat: the complete
+    resubmission is a new application (附件2 第五条、第十条（六））."""
+    ordered = sorted(apps, key=lambda app: (app.received.at, app.number))
+    pairs = []
+    for index, later in enumerate(ordered):
+        if was_split(later):
+            continue
+        for earlier in ordered[:index]:
+            if was_split(earlier) or later.split_from == earlier.number:
+                continue
+            if not was_answered(earlier):
+                continue
+            if same_applicant(later, earlier) and same_content(later, earlier):
+                original = (
+                    find_application(apps, earlier.repeated_of)
+                    if earlier.repeated_of
+                    else None
+                )
+                pairs.append((later, original or earlier))
+                break
+    return pairs
+
+
+def find_application(apps: Sequence[Application], number: str) -> Application | None:
+    """The application numbered ``number`` among ``apps``."""
+    return next((app for app in apps if app.number == number), None)

@@ -11,12 +11,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import difflib
 import logging
 import os
 import re
 import shutil
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -1941,67 +1939,11 @@ def _split_notice(
     return 0
 
 
-def normalised(text: str) -> str:
-    """``text`` for comparison: NFKC, lower case, without spaces and punctuation."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(
-        c
-        for c in folded
-        if not unicodedata.category(c).startswith(("Z", "P", "C", "S"))
-    )
-
-
-def _same_applicant(a: Application, b: Application) -> bool:
-    first, second = a.applicant.id_document, b.applicant.id_document
-    if first is not None and second is not None:
-        return normalised(first.number) == normalised(second.number)
-    return bool(a.applicant.name) and normalised(a.applicant.name) == normalised(
-        b.applicant.name
-    )
-
-
-def _same_content(a: Application, b: Application) -> bool:
-    first, second = normalised(a.request.description), normalised(b.request.description)
-    if not first or not second:
-        return False
-    return (
-        first == second or difflib.SequenceMatcher(None, first, second).ratio() >= 0.9
-    )
-
-
-def find_repeats(apps: Sequence[Application]) -> list[tuple[Application, Application]]:
-    """(repeat, earlier) pairs: same applicant, same content, and the earlier one was
-    answered (附件2 第十五条: 可以不重复答复). An earlier application refused (not
-    accepted) or not yet answered does not make a later one a repeat: the complete
-    resubmission is a new application (附件2 第五条、第十条（六））."""
-    ordered = sorted(apps, key=lambda app: (app.received.at, app.number))
-    pairs = []
-    for index, later in enumerate(ordered):
-        if model.was_split(later):
-            continue
-        for earlier in ordered[:index]:
-            if model.was_split(earlier) or later.split_from == earlier.number:
-                continue
-            if not model.was_answered(earlier):
-                continue
-            if _same_applicant(later, earlier) and _same_content(later, earlier):
-                original = (
-                    _find(apps, earlier.repeated_of) if earlier.repeated_of else None
-                )
-                pairs.append((later, original or earlier))
-                break
-    return pairs
-
-
-def _find(apps: Sequence[Application], number: str) -> Application | None:
-    return next((app for app in apps if app.number == number), None)
-
-
 def _similar_to(office: Office, app: Application) -> list[str]:
     apps, _ = reg.load_all(office.register)
     return [
         earlier.number
-        for repeat, earlier in find_repeats(apps)
+        for repeat, earlier in model.find_repeats(apps)
         if repeat.number == app.number
     ]
 
@@ -2020,7 +1962,7 @@ def repeats(
         apps, problems = reg.load_all(office.register)
         for problem in problems:
             logger.error(problem.diagnostics())
-        pairs = find_repeats(apps)
+        pairs = model.find_repeats(apps)
         fresh = [(r, e) for r, e in pairs if r.repeated_of != e.number]
         unknown = [n for n in only if n not in {r.number for r, _ in fresh}]
         if link and unknown:
