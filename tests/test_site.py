@@ -19,7 +19,8 @@ import markdown
 import pytest
 import yaml
 
-from pipeline.config import MKDOCS_BUILTIN_EXTENSIONS, SiteConfig
+from pipeline.config import MKDOCS_BUILTIN_EXTENSIONS, SiteConfig, load_config
+from pipeline.errors import ConfigError
 from pipeline.findings import RULES, Finding, finding
 from pipeline.post import Post, parse_post, sha256_hex
 from pipeline.site import (
@@ -823,3 +824,44 @@ def test_status_defaults_to_today_in_the_site_time_zone(
     assert "本文件已失效" in site_sources(report, config).files[
         "laws/暂行办法.md"
     ].decode("utf-8")
+
+
+OFFICE = """\
+disclosure_office:
+  name: 常熟市科学技术局办公室
+  address: 常熟市海虞北路 1 号
+  hours: 工作日 8:30—17:30
+  phone: 0512-00000000
+  fax: 0512-00000001
+  email: open@example.invalid
+"""
+
+
+def test_the_receiving_office_is_published_with_every_field(repo: Repo) -> None:
+    """附件2 第三条: name, address, hours, phone, fax and e-mail on the site."""
+    site = (repo.root / "site_config/site.yml").read_text("utf-8")
+    repo.write("site_config/site.yml", site + OFFICE)
+    config = repo.config
+    sources = site_sources(Report(), config, on=dt.date(2026, 6, 1))
+    page = sources.files["依申请公开/index.md"].decode()
+    for value in (
+        "常熟市科学技术局办公室",
+        "常熟市海虞北路 1 号",
+        "工作日 8:30—17:30",
+        "0512-00000000",
+        "0512-00000001",
+        "open@example.invalid",
+    ):
+        assert value in page
+    assert f"{config.policy.applications.reply_days} 个工作日" in page
+    assert {"依申请公开": "依申请公开/index.md"} in sources.nav
+    assert sources.pages["依申请公开/index.html"].describe() == "依申请公开受理机构页"
+
+
+def test_a_receiving_office_without_its_fax_is_refused(repo: Repo) -> None:
+    site = (repo.root / "site_config/site.yml").read_text("utf-8")
+    repo.write(
+        "site_config/site.yml", site + OFFICE.replace("  fax: 0512-00000001\n", "")
+    )
+    with pytest.raises(ConfigError, match="传真号码"):
+        load_config(repo.root)
