@@ -596,3 +596,12 @@ def test_an_application_copied_into_the_site_stops_verify_and_build(
     err = capsys.readouterr().err
     assert "--exclude-unapproved 对此不起作用" in err
     assert not (site_repo.root / "site").exists()
+
+
+def test_verify_reminds_the_office_to_publish_where_to_apply(
+    site_repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    portal(site_repo.root, "verify")
+    out = capsys.readouterr().out
+    assert "site_config/site.yml: 警告 [disclosure-office]" in out
+    assert "disclosure_office" in out and "附件2 第三条" in out
